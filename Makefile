@@ -1,0 +1,57 @@
+# FairProg: `make run` starts everything, `make test` checks everything.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Checks that load Django settings need a key; it is never used to sign anything real.
+CHECK_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-checks-only}
+
+.PHONY: run test lint typecheck migrations-check pytest venv dev-venv seed clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime-installed
+
+venv: $(VENV)/.runtime-installed
+dev-venv: $(VENV)/.dev-installed
+
+run: export DEBUG ?= true
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --with-login
+	@echo ""
+	@echo "FairProg is starting on http://$(HOST):$(PORT)/  (staff admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "Ctrl-C stops the web server, the worker and beat."
+	@echo ""
+	PATH=$(abspath $(BIN)):$$PATH WEB_ADDR=$(HOST):$(PORT) $(BIN)/honcho start -f Procfile 2>&1 || true
+
+seed: venv
+	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo --with-login
+
+lint: dev-venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: dev-venv
+	$(CHECK_ENV) $(BIN)/mypy .
+
+migrations-check: dev-venv
+	$(CHECK_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+pytest: dev-venv
+	$(BIN)/pytest
+
+test: lint typecheck migrations-check pytest
+
+clean:
+	rm -rf var/celery var/static var/test-db.sqlite3

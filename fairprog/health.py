@@ -1,0 +1,52 @@
+"""Health checks of the services FairProg depends on, with bounded timeouts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from kombu import Connection
+
+from fairprog.celery import app as celery_app
+
+BROKER_CHECK_TIMEOUT_SECONDS = 3
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    detail: str
+
+
+def database_check() -> CheckResult:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means "down"; the detail says which
+        return CheckResult(ok=False, detail=f"{type(exc).__name__}: {exc}")
+    return CheckResult(ok=True, detail=connection.vendor)
+
+
+def broker_check(*, timeout: int = BROKER_CHECK_TIMEOUT_SECONDS) -> CheckResult:
+    # Our own short timeouts, whatever the configured ones: a hung broker must
+    # not hang the health check that is meant to report it.
+    options = {
+        **(celery_app.conf.broker_transport_options or {}),
+        "socket_connect_timeout": timeout,
+        "socket_timeout": timeout,
+        "max_retries": 0,
+    }
+    try:
+        with Connection(
+            celery_app.conf.broker_url, connect_timeout=timeout, transport_options=options
+        ) as conn:
+            conn.ensure_connection(
+                max_retries=1, interval_start=0, interval_step=0, timeout=timeout
+            )
+            # Opening a channel makes a round trip to the broker (PING on Redis).
+            channel = conn.default_channel
+            transport = f"{conn.transport.driver_name} ({type(channel).__module__})"
+    except Exception as exc:  # kombu raises transport-specific errors
+        return CheckResult(ok=False, detail=f"{type(exc).__name__}: {exc}")
+    return CheckResult(ok=True, detail=str(transport))

@@ -1,0 +1,15 @@
+"""Top-level URL routes."""
+
+from django.contrib import admin
+from django.urls import path
+
+from fairprog.views import healthz
+
+admin.site.site_header = "FairProg administration"
+admin.site.site_title = "FairProg"
+admin.site.index_title = "Program records"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]

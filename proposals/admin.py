@@ -1,0 +1,540 @@
+"""The staff admin for program records. State changes go through ``proposals.services``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from import_export import fields, resources
+from import_export.admin import ExportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from fairprog.errors import DomainError
+from proposals import services
+from proposals.models import (
+    Award,
+    AwardInvestigator,
+    Cycle,
+    Deadline,
+    Organization,
+    Person,
+    Program,
+    ProgramElement,
+    Proposal,
+    ProposalInvestigator,
+)
+from proposals.validators import normalize_orcid, normalize_ror
+
+# --- Organizations, people, programs --------------------------------------
+
+
+class OrganizationForm(forms.ModelForm):
+    """Stores ROR ids in their bare form; ModelAdmin supplies the model and fields."""
+
+    def clean_ror_id(self) -> str:
+        value: str = self.cleaned_data["ror_id"]
+        return normalize_ror(value) if value else ""
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    form = OrganizationForm
+    list_display = ["name", "kind", "ror_id", "city", "state", "country"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "ror_id", "city"]
+
+
+class PersonForm(forms.ModelForm):
+    """Stores ORCID iDs in their canonical form."""
+
+    def clean_orcid(self) -> str:
+        value: str = self.cleaned_data["orcid"]
+        return normalize_orcid(value) if value else ""
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    form = PersonForm
+    list_display = ["family_name", "given_name", "orcid", "affiliation"]
+    list_select_related = ["affiliation"]
+    search_fields = ["family_name", "given_name", "email", "orcid"]
+    autocomplete_fields = ["affiliation"]
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "time_zone"]
+    search_fields = ["name", "short_name"]
+    prepopulated_fields = {"slug": ["short_name"]}
+    autocomplete_fields = ["funders"]
+
+
+@admin.register(ProgramElement)
+class ProgramElementAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+# --- Deadlines ----------------------------------------------------------------
+
+
+class DeadlineFormSet(BaseInlineFormSet):
+    """Derive each deadline's instant through the service before it is saved."""
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE") or form.errors:
+                continue
+            deadline = form.instance
+            try:
+                deadline.due_at = services.deadline_due_at(
+                    due_date=form.cleaned_data["due_date"],
+                    due_time=form.cleaned_data["due_time"],
+                    time_zone=form.cleaned_data["time_zone"],
+                )
+            except DomainError as exc:
+                form.add_error("time_zone", exc.message)
+
+
+class DeadlineInline(admin.TabularInline):
+    model = Deadline
+    formset = DeadlineFormSet
+    fk_name = "cycle"
+    extra = 0
+    fields = [
+        "kind",
+        "label",
+        "due_date",
+        "due_time",
+        "time_rule",
+        "time_zone",
+        "visibility",
+        "reminder_offsets",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Deadline]:
+        return super().get_queryset(request).select_related("cycle", "award")
+
+
+class AwardDeadlineInline(DeadlineInline):
+    fk_name = "award"
+    verbose_name = "report deadline"
+    verbose_name_plural = "report deadlines"
+
+
+class DeadlineOwnerAdminMixin:
+    """Saves inline deadlines through ``deadline_save``."""
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Deadline:
+            super().save_formset(request, form, formset, change)  # type: ignore[misc]
+            return
+        for deadline in formset.save(commit=False):
+            services.deadline_save(deadline=deadline)
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+
+
+class DeadlineAdminForm(forms.ModelForm):
+    """Checks the owner and derives the instant, so errors show beside the fields."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if bool(cleaned.get("cycle")) == bool(cleaned.get("award")):
+            raise ValidationError("Choose either a cycle or an award for this deadline.")
+        try:
+            self.instance.due_at = services.deadline_due_at(
+                due_date=cleaned["due_date"],
+                due_time=cleaned["due_time"],
+                time_zone=cleaned["time_zone"],
+            )
+        except (DomainError, KeyError) as exc:
+            if isinstance(exc, DomainError):
+                self.add_error("time_zone", exc.message)
+        return cleaned
+
+
+class DeadlineResource(resources.ModelResource):
+    owner = fields.Field(column_name="cycle or award")
+    rule = fields.Field(column_name="time rule")
+
+    class Meta:
+        model = Deadline
+        fields = [
+            "id",
+            "owner",
+            "kind",
+            "label",
+            "due_date",
+            "due_time",
+            "rule",
+            "time_zone",
+            "due_at",
+            "visibility",
+        ]
+        export_order = fields
+
+    def dehydrate_owner(self, deadline: Deadline) -> str:
+        return str(deadline.cycle or deadline.award)
+
+    def dehydrate_rule(self, deadline: Deadline) -> str:
+        return deadline.rule_text
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(ExportMixin, SimpleHistoryAdmin):
+    form = DeadlineAdminForm
+    resource_classes = [DeadlineResource]
+    list_display = ["__str__", "kind", "due_date", "rule_text", "due_at", "visibility"]
+    list_filter = ["kind", "visibility", "time_rule", "cycle"]
+    list_select_related = ["cycle", "award"]
+    search_fields = ["label", "cycle__solicitation_number", "award__award_number"]
+    autocomplete_fields = ["cycle", "award"]
+    date_hierarchy = "due_at"
+    readonly_fields = ["due_at"]
+
+    @admin.display(description="time rule")
+    def rule_text(self, deadline: Deadline) -> str:
+        return deadline.rule_text
+
+    def save_model(self, request: HttpRequest, obj: Deadline, form: Any, change: bool) -> None:
+        services.deadline_save(deadline=obj)
+
+
+# --- Cycles -----------------------------------------------------------------
+
+
+@admin.register(Cycle)
+class CycleAdmin(DeadlineOwnerAdminMixin, admin.ModelAdmin):
+    inlines = [DeadlineInline]
+    list_display = ["solicitation_number", "program", "year", "status", "deadline_count", "budget"]
+    list_filter = ["program", "status"]
+    search_fields = ["solicitation_number", "title", "program__name"]
+    list_select_related = ["program"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Cycle]:
+        return super().get_queryset(request).annotate(deadline_count=Count("deadlines"))
+
+    @admin.display(description="deadlines", ordering="deadline_count")
+    def deadline_count(self, cycle: Cycle) -> int:
+        return cycle.deadline_count  # type: ignore[attr-defined]
+
+
+# --- Proposals --------------------------------------------------------------
+
+
+class KnownPersonAutocomplete(AutocompleteSelect):
+    """Autocomplete that labels the selected person from the row already loaded.
+
+    Django's widget queries the selected object once per inline row; an inline of
+    twenty investigators would make twenty queries.
+    """
+
+    known: dict[str, Person]
+
+    def optgroups(self, name: str, value: Sequence[str], attr: Any = None) -> list[Any]:
+        known = getattr(self, "known", {})
+        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        if not selected or not selected <= known.keys():
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required:
+            options.append(self.create_option(name, "", "", False, 0))
+        for key in sorted(selected):
+            label = self.choices.field.label_from_instance(known[key])
+            options.append(self.create_option(name, key, label, True, len(options)))
+        return [(None, options, 0)]
+
+
+class OnePIFormSet(BaseInlineFormSet):
+    """Investigators of one proposal or award.
+
+    Refuses more than one PI before the database does, and labels each row's
+    person from the row itself instead of one query per row.
+    """
+
+    pi_role = "pi"
+
+    def _construct_form(self, i: int, **kwargs: Any) -> Any:
+        form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
+        instance = form.instance
+        if instance.pk and instance.person_id:
+            wrapper = form.fields["person"].widget
+            inner = getattr(wrapper, "widget", wrapper)
+            if isinstance(inner, AutocompleteSelect):
+                known = KnownPersonAutocomplete(inner.field, inner.admin_site, inner.attrs)
+                known.choices = inner.choices
+                known.is_required = inner.is_required
+                known.known = {str(instance.person_id): instance.person}
+                wrapper.widget = known
+        return form
+
+    def clean(self) -> None:
+        super().clean()
+        pis = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("role") == self.pi_role
+        ]
+        if len(pis) > 1:
+            raise ValidationError(
+                "Only one principal investigator is allowed; make the others co-PIs."
+            )
+
+
+class InvestigatorInline(admin.TabularInline):
+    formset = OnePIFormSet
+    extra = 0
+    autocomplete_fields = ["person"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).select_related("person")
+
+
+class ProposalInvestigatorInline(InvestigatorInline):
+    model = ProposalInvestigator
+    fields = ["person", "role", "order"]
+
+
+class ProposalResource(resources.ModelResource):
+    cycle = fields.Field(attribute="cycle__solicitation_number", column_name="cycle")
+    lead_institution = fields.Field(
+        attribute="lead_institution__name", column_name="lead institution"
+    )
+    principal_investigator = fields.Field(column_name="principal investigator")
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "cycle",
+            "status",
+            "lead_institution",
+            "principal_investigator",
+            "requested_amount",
+            "duration_months",
+            "submitted_at",
+            "decided_at",
+        ]
+        export_order = fields
+
+    def dehydrate_principal_investigator(self, proposal: Proposal) -> str:
+        return _pi_name(proposal)
+
+
+def _pi_name(proposal: Proposal) -> str:
+    # Uses the prefetched investigators, so list pages stay at a fixed query count.
+    for link in proposal.investigators.all():
+        if link.role == ProposalInvestigator.Role.PI:
+            return link.person.full_name
+    return ""
+
+
+class AwardProposalForm(forms.Form):
+    award_number = forms.RegexField(
+        regex=r"^\d{7}$",
+        error_messages={"invalid": "An NSF award number is seven digits."},
+        help_text="The NSF award id; an award already imported with this number is linked.",
+    )
+    start_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    awarded_amount = forms.DecimalField(
+        required=False, min_value=0, decimal_places=2, help_text="Defaults to the amount requested."
+    )
+
+
+WorkflowService = Callable[..., Proposal]
+
+
+def _workflow_action(
+    service: WorkflowService, *, name: str, description: str, done: str
+) -> Callable[[Any, HttpRequest, QuerySet[Proposal]], None]:
+    def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Proposal]) -> None:
+        changed = 0
+        for proposal in queryset.select_related("cycle__program"):
+            try:
+                service(proposal=proposal)
+            except DomainError as exc:
+                modeladmin.message_user(request, exc.message, messages.ERROR)
+            else:
+                changed += 1
+        if changed:
+            noun = "proposal" if changed == 1 else "proposals"
+            modeladmin.message_user(request, f"{changed} {noun} {done}.", messages.SUCCESS)
+
+    action.__name__ = name
+    return admin.action(description=description, permissions=["change"])(action)
+
+
+@admin.register(Proposal)
+class ProposalAdmin(ExportMixin, SimpleHistoryAdmin):
+    resource_classes = [ProposalResource]
+    inlines = [ProposalInvestigatorInline]
+    list_display = [
+        "title",
+        "cycle",
+        "status",
+        "lead_institution",
+        "principal_investigator",
+        "requested_amount",
+        "submitted_at",
+    ]
+    list_filter = ["cycle", "status", ("lead_institution", admin.RelatedOnlyFieldListFilter)]
+    search_fields = [
+        "title",
+        "reference",
+        "investigators__person__family_name",
+        "lead_institution__name",
+    ]
+    autocomplete_fields = ["cycle", "lead_institution"]
+    readonly_fields = ["status", "submitted_at", "decided_at", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["cycle", "reference", "title", "abstract", "lead_institution"]}),
+        ("Request", {"fields": ["requested_amount", "duration_months"]}),
+        (
+            "Workflow",
+            {"fields": ["status", "submitted_at", "decided_at", "decision_note", "is_demo"]},
+        ),
+        ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    actions = [
+        _workflow_action(
+            services.proposal_submit, name="submit", description="Submit", done="submitted"
+        ),
+        _workflow_action(
+            services.proposal_start_review,
+            name="start_review",
+            description="Start review",
+            done="put under review",
+        ),
+        _workflow_action(
+            services.proposal_recommend,
+            name="recommend",
+            description="Recommend for award",
+            done="recommended",
+        ),
+        _workflow_action(
+            services.proposal_decline, name="decline", description="Decline", done="declined"
+        ),
+        _workflow_action(
+            services.proposal_withdraw, name="withdraw", description="Withdraw", done="withdrawn"
+        ),
+        "award",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Proposal]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("cycle", "lead_institution")
+            .prefetch_related(
+                Prefetch(
+                    "investigators",
+                    queryset=ProposalInvestigator.objects.select_related("person"),
+                )
+            )
+        )
+
+    @admin.display(description="PI")
+    def principal_investigator(self, proposal: Proposal) -> str:
+        return _pi_name(proposal)
+
+    @admin.action(description="Award (record the funded project)", permissions=["change"])
+    def award(self, request: HttpRequest, queryset: QuerySet[Proposal]) -> HttpResponse | None:
+        if queryset.count() != 1:
+            self.message_user(
+                request, "Select exactly one proposal to award at a time.", messages.ERROR
+            )
+            return None
+        proposal = queryset.get()
+        form = AwardProposalForm(request.POST if "award_number" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            try:
+                award = services.proposal_award(proposal=proposal, **form.cleaned_data)
+            except DomainError as exc:
+                for field, errors in exc.errors.items():
+                    form.add_error(field if field in form.fields else None, errors)
+                if not exc.errors:
+                    form.add_error(None, exc.message)
+            else:
+                self.message_user(
+                    request,
+                    f'Proposal "{proposal.title}" awarded as award {award.award_number}.',
+                    messages.SUCCESS,
+                )
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Award a proposal",
+            "proposal": proposal,
+            "form": form,
+            "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/proposals/proposal/award.html", context)
+
+
+# --- Awards -----------------------------------------------------------------
+
+
+class AwardInvestigatorInline(InvestigatorInline):
+    model = AwardInvestigator
+    fields = ["person", "role", "start_date", "end_date", "order"]
+
+
+class AwardResource(resources.ModelResource):
+    program = fields.Field(attribute="program__short_name", column_name="program")
+    cycle = fields.Field(attribute="cycle__solicitation_number", column_name="cycle")
+    institution = fields.Field(attribute="institution__name", column_name="institution")
+
+    class Meta:
+        model = Award
+        fields = [
+            "award_number",
+            "title",
+            "program",
+            "cycle",
+            "institution",
+            "instrument",
+            "intended_amount",
+            "awarded_amount",
+            "obligated_amount",
+            "start_date",
+            "end_date",
+            "program_officer",
+        ]
+        export_order = fields
+
+
+@admin.register(Award)
+class AwardAdmin(DeadlineOwnerAdminMixin, ExportMixin, SimpleHistoryAdmin):
+    resource_classes = [AwardResource]
+    inlines = [AwardInvestigatorInline, AwardDeadlineInline]
+    list_display = [
+        "award_number",
+        "title",
+        "institution",
+        "cycle",
+        "awarded_amount",
+        "start_date",
+        "end_date",
+    ]
+    list_filter = ["program", "cycle", "instrument"]
+    list_select_related = ["institution", "cycle"]
+    search_fields = ["award_number", "title", "institution__name"]
+    autocomplete_fields = ["program", "cycle", "institution", "proposal", "program_elements"]
+    date_hierarchy = "start_date"

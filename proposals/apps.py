@@ -1,0 +1,8 @@
+"""App config for program records."""
+
+from django.apps import AppConfig
+
+
+class ProposalsConfig(AppConfig):
+    name = "proposals"
+    verbose_name = "Program records"

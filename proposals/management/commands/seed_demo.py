@@ -1,0 +1,39 @@
+"""Load the demo portfolio (idempotent: running it again adds nothing twice)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from proposals.demo import SeedReport, seed_program, seed_staff_login
+
+
+class Command(BaseCommand):
+    help = "Load the demo portfolio: the real Fairness in AI program, its cycles and deadlines."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--with-login",
+            action="store_true",
+            help="Also create the demo staff login (for local use, never in production).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = SeedReport(created={})
+        program = seed_program(report)
+        login = seed_staff_login(report) if options["with_login"] else None
+
+        if report.created:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo data for {program.short_name}: created {report.summary()}."
+                )
+            )
+        else:
+            self.stdout.write(
+                f"Demo data for {program.short_name} already loaded; nothing changed."
+            )
+        if login:
+            username, password = login
+            self.stdout.write(f"Demo staff login: {username} / {password}")

@@ -1,0 +1,65 @@
+"""GET /healthz: database and broker state, with bounded timeouts."""
+
+import socket
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from fairprog.celery import app as celery_app
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def broker_url(monkeypatch) -> Iterator[Callable[[str], None]]:
+    original = celery_app.conf.broker_url
+
+    def point_at(url: str) -> None:
+        # Celery reads CELERY_BROKER_URL from the environment before its own settings.
+        monkeypatch.setenv("CELERY_BROKER_URL", url)
+        celery_app.conf["broker_url"] = url
+
+    yield point_at
+    point_at(original)
+
+
+def test_healthz_reports_database_and_broker_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["broker"]["ok"] is True
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_healthz_reports_a_refused_broker_as_503(client, broker_url):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free_port = probe.getsockname()[1]
+    broker_url(f"redis://127.0.0.1:{free_port}/0")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["broker"]["ok"] is False
+    assert body["database"]["ok"] is True
+
+
+def test_healthz_gives_up_on_a_broker_that_never_answers(client, broker_url):
+    # A listener that accepts connections but never speaks: a hung broker.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        broker_url(f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        started = time.monotonic()
+        response = client.get("/healthz")
+        elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    # Bounded, not hung: the check's own timeout is a few seconds.
+    assert elapsed < 30
+
+
+def test_healthz_refuses_other_methods(client):
+    assert client.post("/healthz").status_code == 405
