@@ -87,6 +87,42 @@ class ProgramElementAdmin(admin.ModelAdmin):
 # --- Deadlines ----------------------------------------------------------------
 
 
+class ReminderOffsetsField(forms.CharField):
+    """Reminder offsets typed as "30, 7, 1" (days before the deadline)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "Days before the deadline, e.g. 30, 7, 1.")
+        kwargs.setdefault("widget", forms.TextInput(attrs={"size": 10}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return ", ".join(str(days) for days in value)
+        return value
+
+    def to_python(self, value: Any) -> list[int]:
+        text = str(value or "").strip().strip("[]")
+        if not text:
+            return []
+        try:
+            return [int(part) for part in text.replace(";", ",").split(",") if part.strip()]
+        except ValueError as exc:
+            raise ValidationError(
+                "Type whole numbers of days separated by commas, like 30, 7, 1."
+            ) from exc
+
+
+class DeadlineForm(forms.ModelForm):
+    reminder_offsets = ReminderOffsetsField(required=False)
+
+    class Meta:
+        # The admin supplies the model and fields; narrower inputs keep the inline on screen.
+        widgets = {
+            "label": forms.TextInput(attrs={"size": 16}),
+            "time_zone": forms.TextInput(attrs={"size": 18}),
+        }
+
+
 class DeadlineFormSet(BaseInlineFormSet):
     """Derive each deadline's instant through the service before it is saved."""
 
@@ -108,6 +144,7 @@ class DeadlineFormSet(BaseInlineFormSet):
 
 class DeadlineInline(admin.TabularInline):
     model = Deadline
+    form = DeadlineForm
     formset = DeadlineFormSet
     fk_name = "cycle"
     extra = 0
@@ -145,7 +182,7 @@ class DeadlineOwnerAdminMixin:
             deleted.delete()
 
 
-class DeadlineAdminForm(forms.ModelForm):
+class DeadlineAdminForm(DeadlineForm):
     """Checks the owner and derives the instant, so errors show beside the fields."""
 
     def clean(self) -> dict[str, Any]:

@@ -180,7 +180,7 @@ def test_admin_deadline_inline_saves_through_the_service(staff_client):
         "deadlines-0-time_rule": "submitter_local",
         "deadlines-0-time_zone": "America/New_York",
         "deadlines-0-visibility": "public",
-        "deadlines-0-reminder_offsets": "[1, 30, 7]",
+        "deadlines-0-reminder_offsets": "1, 30, 7",
     }
     response = staff_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -278,3 +278,23 @@ def test_admin_history_page_shows_workflow_changes(staff_client):
     response = staff_client.get(reverse("admin:proposals_proposal_history", args=[proposal.pk]))
     assert response.status_code == 200
     assert "Draft → Submitted" in response.content.decode()
+
+
+def test_admin_deadline_form_refuses_offsets_that_are_not_numbers(staff_client):
+    cycle = CycleFactory()
+    response = staff_client.post(
+        reverse("admin:proposals_deadline_add"),
+        {
+            "cycle": cycle.pk,
+            "kind": "full_proposal",
+            "due_date": "2030-07-13",
+            "due_time": "17:00",
+            "time_rule": "submitter_local",
+            "time_zone": "America/New_York",
+            "visibility": "staff",
+            "reminder_offsets": "30, a week",
+        },
+    )
+    assert response.status_code == 200
+    assert b"Type whole numbers of days separated by commas" in response.content
+    assert b'value="30, a week"' in response.content
