@@ -87,7 +87,7 @@ class ProgramElementAdmin(admin.ModelAdmin):
 # --- Deadlines ----------------------------------------------------------------
 
 
-class ReminderOffsetsField(forms.CharField):
+class ReminderOffsetsField(forms.Field):
     """Reminder offsets typed as "30, 7, 1" (days before the deadline)."""
 
     def __init__(self, **kwargs: Any) -> None:
