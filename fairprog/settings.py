@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from import_export.formats.base_formats import CSV, XLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("FAIRPROG_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -197,7 +198,7 @@ REST_FRAMEWORK = {
 }
 
 # --- Admin exports (django-import-export) ---------------------------------
-IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = False
+EXPORT_FORMATS = [CSV, XLSX]
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # --- Logging --------------------------------------------------------------
