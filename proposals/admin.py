@@ -32,7 +32,12 @@ from proposals.models import (
     Proposal,
     ProposalInvestigator,
 )
-from proposals.validators import normalize_orcid, normalize_ror
+from proposals.validators import (
+    normalize_orcid,
+    normalize_ror,
+    organization_name_key,
+    person_name_key,
+)
 
 # --- Organizations, people, programs --------------------------------------
 
@@ -52,6 +57,10 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "country"]
     search_fields = ["name", "ror_id", "city"]
 
+    def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool) -> None:
+        obj.name_key = organization_name_key(obj.name)
+        super().save_model(request, obj, form, change)
+
 
 class PersonForm(forms.ModelForm):
     """Stores ORCID iDs in their canonical form."""
@@ -68,6 +77,10 @@ class PersonAdmin(admin.ModelAdmin):
     list_select_related = ["affiliation"]
     search_fields = ["family_name", "given_name", "email", "orcid"]
     autocomplete_fields = ["affiliation"]
+
+    def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
+        obj.name_key = person_name_key(obj.given_name, obj.family_name)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Program)

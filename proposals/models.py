@@ -44,6 +44,13 @@ class Organization(models.Model):
         OTHER = "other", "Other"
 
     name = models.CharField(max_length=255)
+    name_key = models.CharField(
+        max_length=255,
+        db_index=True,
+        default="",
+        editable=False,
+        help_text="Normalised name for matching.",
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INSTITUTION)
     ror_id = models.CharField(
         "ROR id",
@@ -89,6 +96,14 @@ class Person(models.Model):
         validators=[validate_time_zone],
         help_text="Where the person works, for deadline reminders.",
     )
+    nsf_id = models.CharField("NSF id", max_length=20, blank=True)
+    name_key = models.CharField(
+        max_length=255,
+        db_index=True,
+        default="",
+        editable=False,
+        help_text="Normalised name for matching.",
+    )
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -97,7 +112,11 @@ class Person(models.Model):
             models.UniqueConstraint(
                 fields=["orcid"], condition=~Q(orcid=""), name="person_orcid_unique"
             ),
+            models.UniqueConstraint(
+                fields=["nsf_id"], condition=~Q(nsf_id=""), name="person_nsf_id_unique"
+            ),
         ]
+        indexes = [models.Index(fields=["email"], name="person_email_idx")]
 
     def __str__(self) -> str:
         return self.full_name
@@ -114,6 +133,12 @@ class Program(models.Model):
     description = models.TextField(blank=True)
     url = models.URLField(blank=True)
     funders = models.ManyToManyField(Organization, blank=True, related_name="funded_programs")
+    program_elements = models.ManyToManyField(
+        "ProgramElement",
+        blank=True,
+        related_name="programs",
+        help_text="NSF program element codes whose awards belong to this program (FAI: 114Y).",
+    )
     total_budget = models.DecimalField(
         max_digits=14, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
     )
@@ -315,6 +340,14 @@ class Award(models.Model):
     program_officer = models.CharField(max_length=200, blank=True)
     directorate = models.CharField(max_length=200, blank=True)
     division = models.CharField(max_length=200, blank=True)
+    collaboration_key = models.CharField(
+        max_length=400,
+        blank=True,
+        db_index=True,
+        help_text="Shared by the records of one collaborative project (one per institution).",
+    )
+    nsf_first_amended = models.DateField("first award letter", null=True, blank=True)
+    nsf_last_amended = models.DateField("latest amendment", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -338,6 +371,10 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"{self.award_number} {self.title}"
+
+    @property
+    def is_collaborative(self) -> bool:
+        return bool(self.collaboration_key)
 
 
 class AwardInvestigator(models.Model):
@@ -462,3 +499,47 @@ def _clock_text(value: dt.time) -> str:
     if value.minute:
         return f"{hour}:{value.minute:02d} {suffix}"
     return f"{hour} {suffix}"
+
+
+class ImportRun(models.Model):
+    """One import of NSF award data, started from the admin and run by a worker."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="import_runs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    phase = models.CharField(max_length=80, blank=True)
+    filename = models.CharField(max_length=255)
+    payload = models.BinaryField(
+        default=b"", editable=False, help_text="The uploaded file, until imported."
+    )
+    skip_bad = models.BooleanField(default=False)
+    dry_run = models.BooleanField(default=False)
+    import_all = models.BooleanField(
+        default=False, help_text="Import every award, whatever its program element."
+    )
+    documents_total = models.PositiveIntegerField(default=0)
+    documents_done = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.filename} ({self.get_status_display().lower()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

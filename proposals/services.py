@@ -23,7 +23,13 @@ from proposals.models import (
     Proposal,
     ProposalInvestigator,
 )
-from proposals.validators import normalize_orcid, normalize_ror, validate_reminder_offsets
+from proposals.validators import (
+    normalize_orcid,
+    normalize_ror,
+    organization_name_key,
+    person_name_key,
+    validate_reminder_offsets,
+)
 
 Status = Proposal.Status
 
@@ -70,6 +76,7 @@ def organization_create(
         raise DomainError(exc.messages[0], errors={"ror_id": exc.messages}) from exc
     organization = Organization(
         name=name.strip(),
+        name_key=organization_name_key(name),
         kind=kind,
         ror_id=ror,
         city=city,
@@ -102,6 +109,7 @@ def person_create(
     person = Person(
         given_name=given_name.strip(),
         family_name=family_name.strip(),
+        name_key=person_name_key(given_name, family_name),
         email=email.strip().lower(),
         orcid=orcid_id,
         affiliation=affiliation,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 
@@ -88,3 +89,22 @@ def validate_reminder_offsets(value: object) -> None:
         )
     if len(set(value)) != len(value):
         raise ValidationError("Reminder offsets must not repeat a day.", code="offsets_unique")
+
+
+def _name_key(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    folded = folded.replace("&", " and ")
+    words = re.sub(r"[^a-z0-9]+", " ", folded).split()
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
+def organization_name_key(name: str) -> str:
+    """A matching key under which "Carnegie-Mellon University" and "CARNEGIE MELLON
+    UNIVERSITY" are the same organization."""
+    return _name_key(name)
+
+
+def person_name_key(given_name: str, family_name: str) -> str:
+    return _name_key(f"{given_name} {family_name}")

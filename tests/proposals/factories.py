@@ -20,6 +20,7 @@ from proposals.models import (
     ProposalInvestigator,
 )
 from proposals.services import deadline_due_at
+from proposals.validators import organization_name_key, person_name_key
 
 
 class OrganizationFactory(DjangoModelFactory):
@@ -27,6 +28,7 @@ class OrganizationFactory(DjangoModelFactory):
         model = Organization
 
     name = factory.Sequence(lambda n: f"University {n}")
+    name_key = factory.LazyAttribute(lambda o: organization_name_key(o.name))
     kind = Organization.Kind.INSTITUTION
     country = "USA"
 
@@ -37,6 +39,7 @@ class PersonFactory(DjangoModelFactory):
 
     given_name = factory.Faker("first_name")
     family_name = factory.Sequence(lambda n: f"Researcher{n}")
+    name_key = factory.LazyAttribute(lambda o: person_name_key(o.given_name, o.family_name))
     email = factory.Sequence(lambda n: f"researcher{n}@example.edu")
     affiliation = factory.SubFactory(OrganizationFactory)
 
