@@ -113,10 +113,11 @@ def seed_program(report: SeedReport) -> Program:
     )
     report.count("program", created)
     program.funders.add(nsf, amazon)
-    _, created = ProgramElement.objects.get_or_create(
+    element, created = ProgramElement.objects.get_or_create(
         code="114Y", defaults={"name": "Fairness in Artificial Intelligence"}
     )
     report.count("program element", created)
+    program.program_elements.add(element)
 
     for fact in FAI_CYCLES:
         cycle = Cycle.objects.filter(program=program, year=fact.year).first()

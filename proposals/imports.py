@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from fairprog.errors import DomainError
@@ -130,7 +130,10 @@ def collaboration_key(title: str) -> str:
 
 
 def program_element_codes(program: Program) -> set[str]:
-    return {normalize_element_code(code) for code in program.program_elements.values_list("code", flat=True)}
+    return {
+        normalize_element_code(code)
+        for code in program.program_elements.values_list("code", flat=True)
+    }
 
 
 def awards_import(
@@ -162,8 +165,9 @@ def awards_import(
         if progress:
             progress(ImportProgress(phase, done, total, summary, time.monotonic() - started))
 
-    records = _read(documents, summary, codes=codes, import_all=import_all, report=report,
-                    total=documents_total)
+    records = _read(
+        documents, summary, codes=codes, import_all=import_all, report=report, total=documents_total
+    )
     if summary.bad and not skip_bad:
         summary.seconds = time.monotonic() - started
         raise ImportAborted(summary)
@@ -260,13 +264,21 @@ class _BatchWriter:
     def write(self, records: Sequence[AwardRecord]) -> None:
         existing = {
             award.award_number: award
-            for award in Award.objects.filter(
-                award_number__in=[r.award_number for r in records]
-            ).prefetch_related(
-                Prefetch("investigators", queryset=AwardInvestigator.objects.order_by("order", "id")),
-                "program_elements",
-            )
+            for award in Award.objects.filter(award_number__in=[r.award_number for r in records])
         }
+        # Plain rows, not model instances: a re-import compares thousands of them.
+        current_teams: dict[int, list[tuple[int, str, Any, Any]]] = {}
+        for award_id, *link in (
+            AwardInvestigator.objects.filter(award__in=list(existing.values()))
+            .order_by("award_id", "order", "id")
+            .values_list("award_id", "person_id", "role", "start_date", "end_date")
+        ):
+            current_teams.setdefault(award_id, []).append(tuple(link))  # type: ignore[arg-type]
+        current_elements: dict[int, set[int]] = {}
+        for award_id, element_id in Award.program_elements.through.objects.filter(
+            award__in=list(existing.values())
+        ).values_list("award_id", "programelement_id"):
+            current_elements.setdefault(award_id, set()).add(element_id)
         organizations = self._organizations(records)
         elements = self._elements(records)
         people = self._people(records, organizations)
@@ -329,16 +341,11 @@ class _BatchWriter:
                 self.summary.skipped_older += 1
                 continue
             changed = [name for name, value in values.items() if getattr(award, name) != value]
-            current_team = [
-                (link.person_id, link.role, link.start_date, link.end_date)
-                for link in award.investigators.all()
-            ]
-            current_elements = {element.pk for element in award.program_elements.all()}
-            if current_team != team:
+            if current_teams.get(award.pk, []) != team:
                 changed.append("investigators")
                 replace_team.add(number)
                 team_for[number] = team
-            if current_elements != element_ids:
+            if current_elements.get(award.pk, set()) != element_ids:
                 changed.append("program elements")
                 replace_elements.add(number)
                 elements_for[number] = element_ids
@@ -365,9 +372,7 @@ class _BatchWriter:
                 batch_size=BATCH_SIZE,
                 default_change_reason=HISTORY_REASON,
             )
-        award_ids = {
-            award.award_number: award.pk for award in [*to_create, *to_update]
-        }
+        award_ids = {award.award_number: award.pk for award in [*to_create, *to_update]}
         if any(pk is None for pk in award_ids.values()):
             # Databases that do not return ids from a bulk insert: look them up once.
             award_ids.update(
@@ -456,7 +461,11 @@ class _BatchWriter:
                 if name or code not in wanted:
                     wanted[code] = name
         found = {e.code: e for e in ProgramElement.objects.filter(code__in=list(wanted))}
-        missing = [ProgramElement(code=code, name=name) for code, name in wanted.items() if code not in found]
+        missing = [
+            ProgramElement(code=code, name=name)
+            for code, name in wanted.items()
+            if code not in found
+        ]
         if missing:
             ProgramElement.objects.bulk_create(missing, batch_size=BATCH_SIZE)
             if any(e.pk is None for e in missing):
@@ -470,16 +479,27 @@ class _BatchWriter:
     ) -> _People:
         people = _People()
         investigators = [
-            (inv, organizations.get(organization_name_key(r.institution.name)) if r.institution else None)
+            (
+                inv,
+                organizations.get(organization_name_key(r.institution.name))
+                if r.institution
+                else None,
+            )
             for r in records
             for inv in r.investigators
         ]
         nsf_ids = {inv.nsf_id for inv, _ in investigators if inv.nsf_id}
         emails = {inv.email for inv, _ in investigators if inv.email}
         names = {person_name_key(inv.first_name, inv.last_name) for inv, _ in investigators}
-        for person in Person.objects.filter(
-            Q(nsf_id__in=list(nsf_ids)) | Q(email__in=list(emails)) | Q(name_key__in=list(names))
-        ).order_by("pk"):
+        for person in (
+            Person.objects.filter(
+                Q(nsf_id__in=list(nsf_ids))
+                | Q(email__in=list(emails))
+                | Q(name_key__in=list(names))
+            )
+            .only("pk", "nsf_id", "email", "name_key", "affiliation_id")
+            .order_by("pk")
+        ):
             people.add(person)
         new_people: list[Person] = []
         for inv, organization in investigators:
@@ -500,7 +520,9 @@ class _BatchWriter:
             if any(p.pk is None for p in new_people):
                 refreshed = _People()
                 for person in Person.objects.filter(
-                    Q(nsf_id__in=list(nsf_ids)) | Q(email__in=list(emails)) | Q(name_key__in=list(names))
+                    Q(nsf_id__in=list(nsf_ids))
+                    | Q(email__in=list(emails))
+                    | Q(name_key__in=list(names))
                 ):
                     refreshed.add(person)
                 return refreshed
@@ -546,7 +568,8 @@ def _team(
     has_pi = False
     for inv in investigators:
         person = people.find(inv, organization)
-        assert person is not None and person.pk is not None  # noqa: S101 - created above
+        if person is None or person.pk is None:  # every investigator was found or created above
+            raise RuntimeError(f"investigator {inv.first_name} {inv.last_name} was not saved")
         role = inv.role
         if role == ROLE_PI:
             if has_pi:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -133,7 +134,7 @@ class Program(models.Model):
     description = models.TextField(blank=True)
     url = models.URLField(blank=True)
     funders = models.ManyToManyField(Organization, blank=True, related_name="funded_programs")
-    program_elements = models.ManyToManyField(
+    program_elements: models.ManyToManyField[ProgramElement, Any] = models.ManyToManyField(
         "ProgramElement",
         blank=True,
         related_name="programs",

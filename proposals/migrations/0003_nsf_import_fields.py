@@ -6,103 +6,167 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('proposals', '0002_program_staff_group'),
+        ("proposals", "0002_program_staff_group"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('phase', models.CharField(blank=True, max_length=80)),
-                ('filename', models.CharField(max_length=255)),
-                ('payload', models.BinaryField(default=b'', help_text='The uploaded file, until imported.')),
-                ('skip_bad', models.BooleanField(default=False)),
-                ('dry_run', models.BooleanField(default=False)),
-                ('import_all', models.BooleanField(default=False, help_text='Import every award, whatever its program element.')),
-                ('documents_total', models.PositiveIntegerField(default=0)),
-                ('documents_done', models.PositiveIntegerField(default=0)),
-                ('counts', models.JSONField(blank=True, default=dict)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('message', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("phase", models.CharField(blank=True, max_length=80)),
+                ("filename", models.CharField(max_length=255)),
+                (
+                    "payload",
+                    models.BinaryField(default=b"", help_text="The uploaded file, until imported."),
+                ),
+                ("skip_bad", models.BooleanField(default=False)),
+                ("dry_run", models.BooleanField(default=False)),
+                (
+                    "import_all",
+                    models.BooleanField(
+                        default=False, help_text="Import every award, whatever its program element."
+                    ),
+                ),
+                ("documents_total", models.PositiveIntegerField(default=0)),
+                ("documents_done", models.PositiveIntegerField(default=0)),
+                ("counts", models.JSONField(blank=True, default=dict)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("message", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='award',
-            name='collaboration_key',
-            field=models.CharField(blank=True, db_index=True, help_text='Shared by the records of one collaborative project (one per institution).', max_length=400),
+            model_name="award",
+            name="collaboration_key",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                help_text="Shared by the records of one collaborative project (one per institution).",
+                max_length=400,
+            ),
         ),
         migrations.AddField(
-            model_name='award',
-            name='nsf_first_amended',
-            field=models.DateField(blank=True, null=True, verbose_name='first award letter'),
+            model_name="award",
+            name="nsf_first_amended",
+            field=models.DateField(blank=True, null=True, verbose_name="first award letter"),
         ),
         migrations.AddField(
-            model_name='award',
-            name='nsf_last_amended',
-            field=models.DateField(blank=True, null=True, verbose_name='latest amendment'),
+            model_name="award",
+            name="nsf_last_amended",
+            field=models.DateField(blank=True, null=True, verbose_name="latest amendment"),
         ),
         migrations.AddField(
-            model_name='historicalaward',
-            name='collaboration_key',
-            field=models.CharField(blank=True, db_index=True, help_text='Shared by the records of one collaborative project (one per institution).', max_length=400),
+            model_name="historicalaward",
+            name="collaboration_key",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                help_text="Shared by the records of one collaborative project (one per institution).",
+                max_length=400,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalaward',
-            name='nsf_first_amended',
-            field=models.DateField(blank=True, null=True, verbose_name='first award letter'),
+            model_name="historicalaward",
+            name="nsf_first_amended",
+            field=models.DateField(blank=True, null=True, verbose_name="first award letter"),
         ),
         migrations.AddField(
-            model_name='historicalaward',
-            name='nsf_last_amended',
-            field=models.DateField(blank=True, null=True, verbose_name='latest amendment'),
+            model_name="historicalaward",
+            name="nsf_last_amended",
+            field=models.DateField(blank=True, null=True, verbose_name="latest amendment"),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='name_key',
-            field=models.CharField(db_index=True, default='', editable=False, help_text='Normalised name for matching.', max_length=255),
+            model_name="organization",
+            name="name_key",
+            field=models.CharField(
+                db_index=True,
+                default="",
+                editable=False,
+                help_text="Normalised name for matching.",
+                max_length=255,
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='name_key',
-            field=models.CharField(db_index=True, default='', editable=False, help_text='Normalised name for matching.', max_length=255),
+            model_name="person",
+            name="name_key",
+            field=models.CharField(
+                db_index=True,
+                default="",
+                editable=False,
+                help_text="Normalised name for matching.",
+                max_length=255,
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='nsf_id',
-            field=models.CharField(blank=True, max_length=20, verbose_name='NSF id'),
+            model_name="person",
+            name="nsf_id",
+            field=models.CharField(blank=True, max_length=20, verbose_name="NSF id"),
         ),
         migrations.AddField(
-            model_name='program',
-            name='program_elements',
-            field=models.ManyToManyField(blank=True, help_text='NSF program element codes whose awards belong to this program (FAI: 114Y).', related_name='programs', to='proposals.programelement'),
+            model_name="program",
+            name="program_elements",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="NSF program element codes whose awards belong to this program (FAI: 114Y).",
+                related_name="programs",
+                to="proposals.programelement",
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['email'], name='person_email_idx'),
+            model_name="person",
+            index=models.Index(fields=["email"], name="person_email_idx"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(condition=models.Q(('nsf_id', ''), _negated=True), fields=('nsf_id',), name='person_nsf_id_unique'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("nsf_id", ""), _negated=True),
+                fields=("nsf_id",),
+                name="person_nsf_id_unique",
+            ),
         ),
         migrations.AddField(
-            model_name='importrun',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL),
+            model_name="importrun",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='importrun',
-            name='program',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_runs', to='proposals.program'),
+            model_name="importrun",
+            name="program",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="import_runs",
+                to="proposals.program",
+            ),
         ),
     ]

@@ -33,8 +33,12 @@ def bulk_json_award(number: str, **overrides: Any) -> dict[str, Any]:
                 "nsf_id": f"000{number}",
             }
         ],
-        "inst": {"inst_name": "Example University", "inst_city_name": "PITTSBURGH",
-                 "inst_state_code": "PA", "inst_country_name": "United States"},
+        "inst": {
+            "inst_name": "Example University",
+            "inst_city_name": "PITTSBURGH",
+            "inst_state_code": "PA",
+            "inst_country_name": "United States",
+        },
         "pgm_ele": [{"pgm_ele_code": "114Y00", "pgm_ele_name": "Fairness in Artificial Intelli"}],
         "oblg_fy": [{"fund_oblg_fiscal_yr": 2021, "fund_oblg_amt": 625000.0}],
     }

@@ -54,7 +54,10 @@ def test_import_xml_newest_layout_keeps_amounts_team_and_clean_abstract(program)
     summary = _import(program, "nsf-xml-0829619.xml")
     assert summary.created == 1
     award = Award.objects.get(award_number="0829619")
-    assert award.title == "CPATH CDP: Integrating Sustainability Into Undergraduate Computing Education"
+    assert (
+        award.title
+        == "CPATH CDP: Integrating Sustainability Into Undergraduate Computing Education"
+    )
     assert "&lt;" not in award.abstract
     assert "<br" not in award.abstract
     assert "\n\nThe intellectual merit" in award.abstract
@@ -182,7 +185,9 @@ def test_older_record_does_not_overwrite_a_newer_one(program):
         documents=[bulk_json_document("2040942", awd_max_amd_letter_date="2024-04-23")],
         program=program,
     )
-    stale = bulk_json_document("2040942", awd_titl_txt="Old title", awd_max_amd_letter_date="2021-01-25")
+    stale = bulk_json_document(
+        "2040942", awd_titl_txt="Old title", awd_max_amd_letter_date="2021-01-25"
+    )
     summary = awards_import(documents=[stale], program=program)
     assert summary.skipped_older == 1
     assert Award.objects.get().title != "Old title"
@@ -215,8 +220,14 @@ def test_organizations_are_matched_by_normalised_name(program):
 
 
 def test_people_are_matched_across_awards_by_nsf_id(program):
-    pi = [{"pi_role": "Principal Investigator", "pi_first_name": "Jason", "pi_last_name": "Hong",
-           "nsf_id": "000123456"}]
+    pi = [
+        {
+            "pi_role": "Principal Investigator",
+            "pi_first_name": "Jason",
+            "pi_last_name": "Hong",
+            "nsf_id": "000123456",
+        }
+    ]
     awards_import(
         documents=[bulk_json_document("2040942", pi=pi), bulk_json_document("2040943", pi=pi)],
         program=program,
@@ -256,7 +267,10 @@ def test_program_filter_counts_and_skips_other_programs(program):
     assert summary.skipped_other_program == 2
     assert not Award.objects.exists()
     summary = _import(
-        program, "nsf-xml-0829619.xml", "nsf-xml-1740741.xml", import_all=False,
+        program,
+        "nsf-xml-0829619.xml",
+        "nsf-xml-1740741.xml",
+        import_all=False,
         element_codes={"7640"},
     )
     assert list(Award.objects.values_list("award_number", flat=True)) == ["0829619"]
@@ -288,7 +302,7 @@ def test_skip_bad_imports_the_rest_and_lists_the_bad(program):
 
 def test_record_that_ends_before_it_starts_is_bad_input(program):
     bad = bulk_json_document("2040800", awd_eff_date="2024-01-01", awd_exp_date="2023-01-01")
-    with pytest.raises(ImportAborted, match="ends .* before it starts"):
+    with pytest.raises(ImportAborted, match=r"ends .* before it starts"):
         awards_import(documents=[bad], program=program)
 
 
@@ -361,8 +375,11 @@ def test_command_exits_non_zero_on_bad_input_and_names_the_file(program):
     err = io.StringIO()
     with pytest.raises(CommandError, match="nothing imported"):
         call_command(
-            "import_nsf_awards", str(FIXTURES / "nsf-bad-1507053.xml"), "--all",
-            stdout=io.StringIO(), stderr=err,
+            "import_nsf_awards",
+            str(FIXTURES / "nsf-bad-1507053.xml"),
+            "--all",
+            stdout=io.StringIO(),
+            stderr=err,
         )
     assert "nsf-bad-1507053.xml: malformed XML" in err.getvalue()
     assert not Award.objects.exists()
@@ -376,7 +393,10 @@ def test_command_refuses_a_missing_path(program):
 def test_command_dry_run_writes_nothing(program):
     out = io.StringIO()
     call_command(
-        "import_nsf_awards", str(FIXTURES / "nsf-api-ncar-2015.json"), "--all", "--dry-run",
+        "import_nsf_awards",
+        str(FIXTURES / "nsf-api-ncar-2015.json"),
+        "--all",
+        "--dry-run",
         stdout=out,
     )
     assert "Would import" in out.getvalue()
