@@ -9,22 +9,26 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from fairprog.errors import DomainError
 from proposals import services
+from proposals.imports import import_run_create
 from proposals.models import (
     Award,
     AwardInvestigator,
     Cycle,
     Deadline,
+    ImportRun,
     Organization,
     Person,
     Program,
@@ -588,3 +592,130 @@ class AwardAdmin(DeadlineOwnerAdminMixin, ExportMixin, SimpleHistoryAdmin):
     search_fields = ["award_number", "title", "institution__name"]
     autocomplete_fields = ["program", "cycle", "institution", "proposal", "program_elements"]
     date_hierarchy = "start_date"
+
+
+# --- Imports of NSF award data ------------------------------------------------
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        help_text="NSF award data: bulk XML, Award Search API JSON, bulk JSON, or a .zip of them."
+    )
+    program = forms.ModelChoiceField(queryset=Program.objects.all())
+    skip_bad = forms.BooleanField(
+        required=False,
+        label="Skip bad files",
+        help_text="Import the rest and list malformed files, instead of importing nothing.",
+    )
+    import_all = forms.BooleanField(
+        required=False,
+        label="Import all awards",
+        help_text="Also awards whose program element is not the program's own.",
+    )
+    dry_run = forms.BooleanField(
+        required=False, label="Dry run", help_text="Report what would change; write nothing."
+    )
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["filename", "program", "status", "summary", "created_by", "created_at"]
+    list_filter = ["status", "program"]
+    list_select_related = ["program", "created_by"]
+    readonly_fields = [
+        "filename",
+        "program",
+        "status",
+        "phase",
+        "progress",
+        "message",
+        "count_table",
+        "error_list",
+        "skip_bad",
+        "import_all",
+        "dry_run",
+        "created_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+    fields = readonly_fields
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a run is a record of what happened; it is not edited
+
+    @admin.display(description="result")
+    def summary(self, run: ImportRun) -> str:
+        return run.message or run.get_status_display()
+
+    @admin.display(description="progress")
+    def progress(self, run: ImportRun) -> str:
+        if not run.documents_total:
+            return "waiting for a worker" if run.status == ImportRun.Status.QUEUED else "-"
+        percent = 100 * run.documents_done // run.documents_total
+        return f"{run.documents_done:,} of {run.documents_total:,} documents read ({percent}%)"
+
+    @admin.display(description="counts")
+    def count_table(self, run: ImportRun) -> str:
+        if not run.counts:
+            return "-"
+        rows = format_html_join(
+            "", "<tr><th scope='row'>{}</th><td>{}</td></tr>", run.counts.items()
+        )
+        return format_html("<table>{}</table>", rows)
+
+    @admin.display(description="bad input")
+    def error_list(self, run: ImportRun) -> str:
+        if not run.errors:
+            return "none"
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((e,) for e in run.errors))
+        )
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportUploadForm(
+            request.POST or None,
+            request.FILES or None,
+            initial={"program": Program.objects.order_by("pk").first()},
+        )
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                run = import_run_create(
+                    program=form.cleaned_data["program"],
+                    filename=upload.name,
+                    payload=upload.read(),
+                    created_by=request.user,
+                    skip_bad=form.cleaned_data["skip_bad"],
+                    import_all=form.cleaned_data["import_all"],
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except DomainError as exc:
+                form.add_error("file", exc.message)
+            else:
+                self.message_user(
+                    request, f"{run.filename} uploaded; the import runs in the background."
+                )
+                return redirect("admin:proposals_importrun_change", run.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import NSF award data",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/proposals/importrun/upload.html", context)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        run = self.get_object(request, object_id)
+        extra = {"refresh_seconds": 2 if run is not None and not run.is_finished else None}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from fairprog.errors import DomainError
@@ -26,6 +29,7 @@ from proposals.models import (
     Award,
     AwardInvestigator,
     Deadline,
+    ImportRun,
     Organization,
     Person,
     Program,
@@ -37,6 +41,8 @@ from proposals.nsf import (
     Document,
     InvestigatorRecord,
     NSFFormatError,
+    count_documents,
+    iter_documents,
     normalize_element_code,
     parse_document,
 )
@@ -580,3 +586,125 @@ def _team(
         seen.add((person.pk, role))
         team.append((person.pk, role, inv.start_date, inv.end_date))
     return team
+
+
+# --- Imports run by a worker, started from the admin ------------------------------
+
+MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+
+
+def import_run_create(
+    *,
+    program: Program,
+    filename: str,
+    payload: bytes,
+    created_by: Any = None,
+    skip_bad: bool = False,
+    dry_run: bool = False,
+    import_all: bool = False,
+) -> ImportRun:
+    """Store an uploaded file and queue its import once the upload is committed."""
+    from proposals.tasks import import_run_execute_task
+
+    suffix = Path(filename).suffix.lower()
+    if suffix not in {".xml", ".json", ".zip"}:
+        raise DomainError(
+            f"{filename} is not NSF award data: upload an .xml, .json or .zip file.",
+            errors={"file": ["Upload an .xml, .json or .zip file."]},
+        )
+    if len(payload) > MAX_UPLOAD_BYTES:
+        raise DomainError(
+            f"{filename} is larger than {MAX_UPLOAD_BYTES // 2**20} MB; import it with "
+            "`python manage.py import_nsf_awards` instead.",
+            errors={"file": ["File too large for upload."]},
+        )
+    run = ImportRun.objects.create(
+        program=program,
+        created_by=created_by,
+        filename=Path(filename).name,
+        payload=payload,
+        skip_bad=skip_bad,
+        dry_run=dry_run,
+        import_all=import_all,
+    )
+    import_run_execute_task.delay_on_commit(run.pk)
+    return run
+
+
+def import_run_execute(*, run_id: int) -> ImportRun | None:
+    """Run a queued import. Running it again, or for a run already claimed, does nothing."""
+    claimed = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
+        status=ImportRun.Status.RUNNING, started_at=timezone.now(), phase="reading"
+    )
+    if not claimed:
+        return None
+    run = ImportRun.objects.select_related("program").get(pk=run_id)
+
+    def progress(step: ImportProgress) -> None:
+        if step.phase != "reading":
+            return  # writing happens inside one transaction; its updates would not show
+        done = step.done >= step.total
+        ImportRun.objects.filter(pk=run_id).update(
+            documents_done=step.done,
+            documents_total=step.total,
+            counts=step.summary.as_counts(),
+            phase="writing awards" if done else "reading",
+        )
+
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / run.filename
+        path.write_bytes(bytes(run.payload))
+        try:
+            summary = awards_import(
+                documents=iter_documents([path]),
+                program=run.program,
+                import_all=run.import_all,
+                skip_bad=run.skip_bad,
+                dry_run=run.dry_run,
+                documents_total=count_documents([path]),
+                progress=progress,
+            )
+        except ImportAborted as exc:
+            _import_run_finish(
+                run, status=ImportRun.Status.FAILED, summary=exc.summary, message=exc.message
+            )
+        except DomainError as exc:
+            _import_run_finish(
+                run, status=ImportRun.Status.FAILED, summary=None, message=exc.message
+            )
+        except Exception as exc:
+            _import_run_finish(
+                run,
+                status=ImportRun.Status.FAILED,
+                summary=None,
+                message=f"Unexpected error: {type(exc).__name__}: {exc}",
+            )
+            raise
+        else:
+            verb = "Would import" if summary.dry_run else "Imported"
+            message = (
+                f"{verb} {summary.created:,} new and {summary.updated:,} updated awards; "
+                f"{summary.unchanged:,} unchanged, "
+                f"{summary.skipped_other_program + summary.skipped_no_program_element:,} "
+                f"skipped, {len(summary.bad):,} bad, in {summary.seconds:.1f}s."
+            )
+            _import_run_finish(
+                run, status=ImportRun.Status.SUCCEEDED, summary=summary, message=message
+            )
+    return run
+
+
+def _import_run_finish(
+    run: ImportRun, *, status: str, summary: ImportSummary | None, message: str
+) -> None:
+    run.status = status
+    run.phase = ""
+    run.finished_at = timezone.now()
+    run.message = message
+    run.payload = b""  # the file is no longer needed once imported
+    if summary is not None:
+        run.counts = summary.as_counts()
+        run.errors = summary.bad
+        run.documents_done = summary.documents
+        run.documents_total = max(run.documents_total, summary.documents)
+    run.save()

@@ -71,9 +71,11 @@ def _worker_database_url() -> str:
 def celery_worker_process(transactional_db: None) -> Iterator[str]:
     """A real Celery worker process on the configured broker and the test database.
 
-    Yields the name of a queue only this worker consumes; send tasks there with
-    ``apply_async(queue=...)``.
+    Yields the name of a queue only this worker consumes. Tasks published during the
+    test without a queue of their own go there too, so no other worker takes them.
     """
+    from fairprog.celery import app as celery_app
+
     import os
     import subprocess
     import sys
@@ -104,9 +106,12 @@ def celery_worker_process(transactional_db: None) -> Iterator[str]:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+    default_queue = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
     try:
         yield queue
     finally:
+        celery_app.conf.task_default_queue = default_queue
         worker.terminate()
         try:
             worker.wait(timeout=20)
