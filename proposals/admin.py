@@ -639,7 +639,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         "started_at",
         "finished_at",
     ]
-    fields = readonly_fields
+    fields = list(readonly_fields)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # a run is a record of what happened; it is not edited

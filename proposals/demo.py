@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from proposals import services
-from proposals.models import Cycle, Deadline, Organization, Program, ProgramElement
+from proposals.imports import awards_import
+from proposals.models import (
+    Cycle,
+    Deadline,
+    Organization,
+    Person,
+    Program,
+    ProgramElement,
+)
+from proposals.nsf import Document
 
 DEMO_USERNAME = "staff"
 DEMO_PASSWORD = "fairprog-demo"  # noqa: S105 - a published demo login, created only on request
@@ -70,10 +82,12 @@ class SeedReport:
         if created:
             self.created[what] = self.created.get(what, 0) + 1
 
+    def count_many(self, what: str, number: int) -> None:
+        if number:
+            self.created[what] = self.created.get(what, 0) + number
+
     def summary(self) -> str:
-        return ", ".join(
-            f"{count} {what}{'' if count == 1 else 's'}" for what, count in self.created.items()
-        )
+        return ", ".join(f"{count} {_plural(what, count)}" for what, count in self.created.items())
 
 
 def _organization(name: str, *, kind: str, ror_id: str, report: SeedReport) -> Organization:
@@ -143,6 +157,145 @@ def seed_program(report: SeedReport) -> Program:
                 )
                 report.count("deadline", True)
     return program
+
+
+def _plural(noun: str, count: int) -> str:
+    if count == 1:
+        return noun
+    return "people" if noun == "person" else f"{noun}s"
+
+
+REAL_AWARDS_FILE = Path(__file__).parent / "demo_data" / "fai_awards.json"
+
+
+def seed_real_awards(program: Program, report: SeedReport) -> None:
+    """Four real FAI awards, read by the same importer staff use."""
+    document = Document(source=REAL_AWARDS_FILE.name, data=REAL_AWARDS_FILE.read_bytes())
+    summary = awards_import(documents=[document], program=program)
+    report.count_many("award", summary.created)
+
+
+DEMO_INSTITUTIONS = [
+    "Lakeside State University (demo)",
+    "Northfield Institute of Technology (demo)",
+    "Harbor City College (demo)",
+    "Redwood Valley University (demo)",
+    "Prairie Polytechnic (demo)",
+]
+DEMO_GIVEN = ["Avery", "Jordan", "Riley", "Morgan", "Casey", "Quinn", "Rowan", "Sasha", "Emery"]
+DEMO_FAMILY = ["Demo", "Sample", "Example", "Placeholder", "Fictional", "Testperson"]
+DEMO_TOPICS = [
+    "Fair ranking under uncertain group membership",
+    "Auditing speech recognition across dialects",
+    "Counterfactual fairness for credit decisions",
+    "Measuring disparities in medical image classifiers",
+    "Participatory design of fairness metrics for hiring",
+    "Bias in large language model evaluation benchmarks",
+    "Fair allocation of public housing with machine learning",
+    "Intersectional fairness testing for tabular models",
+    "Accessible recommender systems for older adults",
+    "Robust fairness under distribution shift",
+    "Datasheets for geographically diverse vision data",
+    "Explaining risk scores to affected communities",
+]
+# How far through the workflow each fictional proposal goes, in order.
+DEMO_PATHS = [
+    [],
+    ["submit"],
+    ["submit"],
+    ["submit", "start_review"],
+    ["submit", "start_review"],
+    ["submit", "start_review"],
+    ["submit", "start_review", "recommend"],
+    ["submit", "start_review", "recommend"],
+    ["submit", "start_review", "decline"],
+    ["submit", "start_review", "decline"],
+    ["submit", "start_review", "decline"],
+    ["withdraw"],
+    ["submit", "withdraw"],
+]
+DEMO_PROPOSALS_PER_TOPIC = 3
+
+
+def seed_demo_cycle(program: Program, report: SeedReport) -> Cycle:
+    """A fictional open cycle next year, with proposals through every workflow step."""
+    year = timezone.now().year + 1
+    solicitation = f"DEMO {year % 100}-001"
+    cycle = Cycle.objects.filter(program=program, year=year).first()
+    if cycle is None:
+        cycle = services.cycle_create(
+            program=program,
+            year=year,
+            solicitation_number=solicitation,
+            title=f"Fictional {year} competition (demo data)",
+            status=Cycle.Status.OPEN,
+        )
+        report.count("cycle", True)
+        services.deadline_create(
+            cycle=cycle, kind=Deadline.Kind.FULL_PROPOSAL, due_date=dt.date(year, 7, 15)
+        )
+        services.deadline_create(
+            cycle=cycle,
+            kind=Deadline.Kind.REVIEW_DUE,
+            due_date=dt.date(year, 9, 30),
+            visibility=Deadline.Visibility.STAFF,
+            label="Panel reviews due",
+        )
+        report.count_many("deadline", 2)
+    if cycle.proposals.exists():
+        return cycle
+
+    rng = random.Random(year)  # noqa: S311 - reproducible fictional data, not security
+    institutions = []
+    for name in DEMO_INSTITUTIONS:
+        institution = Organization.objects.filter(name=name).first()
+        if institution is None:
+            institution = services.organization_create(name=name, country="USA")
+            report.count("organization", True)
+        institutions.append(institution)
+    people: list[Person] = []
+    zones = ["America/New_York", "America/Chicago", "America/Los_Angeles"]
+    for index in range(24):
+        given, family = DEMO_GIVEN[index % 9], f"{DEMO_FAMILY[index % 6]}{index + 1}"
+        person = Person.objects.filter(given_name=given, family_name=family).first()
+        if person is None:
+            person = services.person_create(
+                given_name=given,
+                family_name=family,
+                email=f"{given.lower()}.{family.lower()}@demo.invalid",
+                affiliation=institutions[index % len(institutions)],
+                time_zone=rng.choice(zones),
+            )
+            report.count("person", True)
+        people.append(person)
+    steps = {
+        "submit": services.proposal_submit,
+        "start_review": services.proposal_start_review,
+        "recommend": services.proposal_recommend,
+        "decline": services.proposal_decline,
+        "withdraw": services.proposal_withdraw,
+    }
+    count = 0
+    for round_ in range(DEMO_PROPOSALS_PER_TOPIC):
+        for index, topic in enumerate(DEMO_TOPICS):
+            number = round_ * len(DEMO_TOPICS) + index
+            team = rng.sample(people, 3)
+            proposal = services.proposal_create(
+                cycle=cycle,
+                title=topic if round_ == 0 else f"{topic} ({['', 'II', 'III'][round_]})",
+                lead_institution=team[0].affiliation or institutions[0],
+                pi=team[0],
+                co_pis=team[1:],
+                abstract="Fictional proposal created as demo data.",
+                requested_amount=Decimal(rng.choice([375000, 500000, 625000, 750000])),
+                duration_months=rng.choice([24, 36]),
+                is_demo=True,
+            )
+            for step in DEMO_PATHS[number % len(DEMO_PATHS)]:
+                steps[step](proposal=proposal)
+            count += 1
+    report.count_many("proposal", count)
+    return cycle
 
 
 def seed_staff_login(report: SeedReport) -> tuple[str, str]:

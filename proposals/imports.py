@@ -627,7 +627,7 @@ def import_run_create(
         dry_run=dry_run,
         import_all=import_all,
     )
-    import_run_execute_task.delay_on_commit(run.pk)
+    transaction.on_commit(lambda: import_run_execute_task.delay(run.pk))
     return run
 
 

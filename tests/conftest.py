@@ -68,19 +68,21 @@ def _worker_database_url() -> str:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db: None) -> Iterator[str]:
+def celery_worker_process(
+    django_db_serialized_rollback: None, transactional_db: None
+) -> Iterator[str]:
     """A real Celery worker process on the configured broker and the test database.
 
     Yields the name of a queue only this worker consumes. Tasks published during the
     test without a queue of their own go there too, so no other worker takes them.
     """
-    from fairprog.celery import app as celery_app
-
     import os
     import subprocess
     import sys
     import uuid
     from pathlib import Path
+
+    from fairprog.celery import app as celery_app
 
     queue = f"test-{uuid.uuid4().hex[:12]}"
     env = {**os.environ, "DATABASE_URL": _worker_database_url()}

@@ -68,8 +68,10 @@ def test_import_run_with_a_bad_file_fails_and_imports_nothing(program, tmp_path)
 @pytest.mark.django_db
 def test_import_run_execute_runs_a_run_only_once(program, tmp_path):
     run = ImportRun.objects.create(
-        program=program, filename="a.xml",
-        payload=(FIXTURES / "nsf-xml-1740741.xml").read_bytes(), import_all=True,
+        program=program,
+        filename="a.xml",
+        payload=(FIXTURES / "nsf-xml-1740741.xml").read_bytes(),
+        import_all=True,
     )
     assert import_run_execute(run_id=run.pk) is not None
     assert import_run_execute(run_id=run.pk) is None
@@ -79,7 +81,7 @@ def test_import_run_execute_runs_a_run_only_once(program, tmp_path):
 def test_import_run_create_refuses_a_file_that_is_not_award_data(program):
     from fairprog.errors import DomainError
 
-    with pytest.raises(DomainError, match="upload an .xml, .json or .zip file"):
+    with pytest.raises(DomainError, match=r"upload an \.xml, \.json or \.zip file"):
         import_run_create(program=program, filename="awards.pdf", payload=b"%PDF")
 
 

@@ -6,11 +6,20 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from proposals.demo import SeedReport, seed_program, seed_staff_login
+from proposals.demo import (
+    SeedReport,
+    seed_demo_cycle,
+    seed_program,
+    seed_real_awards,
+    seed_staff_login,
+)
 
 
 class Command(BaseCommand):
-    help = "Load the demo portfolio: the real Fairness in AI program, its cycles and deadlines."
+    help = (
+        "Load the demo portfolio: the real Fairness in AI program, its cycles, deadlines and "
+        "funded projects, plus a fictional open cycle with proposals (marked as demo data)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -22,6 +31,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = SeedReport(created={})
         program = seed_program(report)
+        seed_real_awards(program, report)
+        seed_demo_cycle(program, report)
         login = seed_staff_login(report) if options["with_login"] else None
 
         if report.created:
