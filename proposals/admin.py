@@ -15,6 +15,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from import_export import fields, resources
 from import_export.admin import ExportMixin
@@ -592,6 +593,32 @@ class AwardAdmin(DeadlineOwnerAdminMixin, ExportMixin, SimpleHistoryAdmin):
     search_fields = ["award_number", "title", "institution__name"]
     autocomplete_fields = ["program", "cycle", "institution", "proposal", "program_elements"]
     date_hierarchy = "start_date"
+    readonly_fields = ["collaborating_awards", "created_at", "updated_at"]
+
+    @admin.display(description="collaborating awards")
+    def collaborating_awards(self, award: Award) -> str:
+        if not award.collaboration_key:
+            return "-"
+        others = (
+            Award.objects.filter(collaboration_key=award.collaboration_key)
+            .exclude(pk=award.pk)
+            .select_related("institution")
+        )
+        return (
+            format_html_join(
+                ", ",
+                '<a href="{}">{}</a> ({})',
+                (
+                    (
+                        reverse("admin:proposals_award_change", args=[o.pk]),
+                        o.award_number,
+                        o.institution,
+                    )
+                    for o in others
+                ),
+            )
+            or "none recorded yet"
+        )
 
 
 # --- Imports of NSF award data ------------------------------------------------

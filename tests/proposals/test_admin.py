@@ -309,3 +309,11 @@ def test_admin_deadline_form_refuses_offsets_that_are_not_numbers(staff_client):
     assert response.status_code == 200
     assert b"Type whole numbers of days separated by commas" in response.content
     assert b'value="30, a week"' in response.content
+
+
+def test_admin_award_page_links_collaborating_awards(staff_client):
+    key = "collaborative research fai fair representation learning"
+    first = AwardFactory(collaboration_key=key)
+    second = AwardFactory(collaboration_key=key)
+    page = staff_client.get(reverse("admin:proposals_award_change", args=[first.pk]))
+    assert second.award_number in page.content.decode()
