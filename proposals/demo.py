@@ -171,8 +171,11 @@ REAL_AWARDS_FILE = Path(__file__).parent / "demo_data" / "fai_awards.json"
 def seed_real_awards(program: Program, report: SeedReport) -> None:
     """Four real FAI awards, read by the same importer staff use."""
     document = Document(source=REAL_AWARDS_FILE.name, data=REAL_AWARDS_FILE.read_bytes())
+    organizations, people = Organization.objects.count(), Person.objects.count()
     summary = awards_import(documents=[document], program=program)
     report.count_many("award", summary.created)
+    report.count_many("organization", Organization.objects.count() - organizations)
+    report.count_many("person", Person.objects.count() - people)
 
 
 DEMO_INSTITUTIONS = [
