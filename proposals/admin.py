@@ -535,6 +535,7 @@ class ProposalAdmin(ExportMixin, SimpleHistoryAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": "Award a proposal",
+            "submit_label": "Award proposal",
             "proposal": proposal,
             "form": form,
             "opts": self.model._meta,
@@ -731,6 +732,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": "Import NSF award data",
+            "submit_label": "Upload and import",
             "form": form,
             "opts": self.model._meta,
         }
