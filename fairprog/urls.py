@@ -1,7 +1,7 @@
 """Top-level URL routes."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from fairprog.views import healthz
 
@@ -12,4 +12,5 @@ admin.site.index_title = "Program records"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("", include("artifacts.urls")),
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from artifacts.demo import seed_demo_artifacts
 from proposals.demo import (
     SeedReport,
     seed_demo_cycle,
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         program = seed_program(report)
         seed_real_awards(program, report)
         seed_demo_cycle(program, report)
+        report.count_many("artifact", seed_demo_artifacts())
         login = seed_staff_login(report) if options["with_login"] else None
 
         if report.created:

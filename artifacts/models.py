@@ -1,0 +1,156 @@
+"""The public catalogue: open-source artifacts released by funded projects."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from artifacts.validators import validate_doi, validate_keywords, validate_spdx_license
+from proposals.models import Award, Person
+
+
+class FairnessDimension(models.Model):
+    """A protected attribute or lens an artifact addresses (gender, age, dialect, …)."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=80, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Task(models.Model):
+    """A task or data modality (NLP, vision, speech, tabular, recommender, …)."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=80, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = "task or modality"
+        verbose_name_plural = "tasks and modalities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Artifact(models.Model):
+    class Kind(models.TextChoices):
+        DATASET = "dataset", "Dataset"
+        METRIC = "metric", "Fairness metric"
+        TOOL = "tool", "Tool"
+        TESTING_METHODOLOGY = "testing_methodology", "Testing methodology"
+        MODEL = "model", "Model"
+        DOCUMENTATION = "documentation", "Documentation"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="artifacts")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.CharField(max_length=400, help_text="One or two sentences, plain text.")
+    description = models.TextField(blank=True, help_text="Markdown.")
+    landing_url = models.URLField("landing page", max_length=500, blank=True)
+    repository_url = models.URLField("repository", max_length=500, blank=True)
+    doi = models.CharField(
+        "DOI",
+        max_length=255,
+        blank=True,
+        validators=[validate_doi],
+        help_text="e.g. 10.5281/zenodo.1234567 (stored without https://doi.org/).",
+    )
+    license = models.CharField(
+        "licence",
+        max_length=64,
+        blank=True,
+        validators=[validate_spdx_license],
+        help_text="SPDX licence id, e.g. MIT, Apache-2.0, CC-BY-4.0.",
+    )
+    version = models.CharField(max_length=40, blank=True)
+    release_date = models.DateField(null=True, blank=True)
+    keywords = models.JSONField(default=list, blank=True, validators=[validate_keywords])
+    dimensions = models.ManyToManyField(
+        FairnessDimension, blank=True, related_name="artifacts", verbose_name="fairness dimensions"
+    )
+    tasks = models.ManyToManyField(
+        Task, blank=True, related_name="artifacts", verbose_name="tasks and modalities"
+    )
+    creators = models.ManyToManyField(
+        Person, through="ArtifactCreator", blank=True, related_name="artifacts"
+    )
+    # Documentation in the spirit of datasheets for datasets and model cards.
+    intended_use = models.TextField(blank=True, help_text="Markdown.")
+    out_of_scope_use = models.TextField("out-of-scope use", blank=True, help_text="Markdown.")
+    limitations = models.TextField(blank=True, help_text="Markdown.")
+    evaluation_data = models.TextField(blank=True, help_text="Markdown.")
+    ethical_considerations = models.TextField(blank=True, help_text="Markdown.")
+
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retired_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retirement_note = models.TextField(blank=True, help_text="Shown on a retired artifact's page.")
+    is_demo = models.BooleanField(default=False, help_text="Fictional record from demo data.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Kept current by a database trigger on PostgreSQL; unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["search_vector", "updated_at"])
+
+    class Meta:
+        ordering = ["-published_at", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["doi"], condition=~Q(doi=""), name="artifact_doi_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False) | Q(status="retired"),
+                name="artifact_published_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-published_at"], name="artifact_public_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED or (
+            self.status == self.Status.RETIRED and self.published_at is not None
+        )
+
+    @property
+    def is_retired(self) -> bool:
+        return self.status == self.Status.RETIRED
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+
+class ArtifactCreator(models.Model):
+    artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="creator_links")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="artifact_links")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["artifact", "person"], name="artifact_creator_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} on {self.artifact}"

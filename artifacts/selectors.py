@@ -1,0 +1,342 @@
+"""Public reads of the catalogue: only published (or retired-after-publication) artifacts.
+
+Search is PostgreSQL full-text search over a stored, weighted tsvector (title A,
+keywords and summary B, description and documentation C) with ``websearch`` syntax and a
+trigram fallback for typos; on SQLite it degrades to case-insensitive matching.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.http import QueryDict
+from django.utils.safestring import SafeString, mark_safe
+
+from artifacts.models import Artifact, ArtifactCreator, FairnessDimension, Task
+
+PAGE_SIZE = 20
+SORTS = {"relevance": "Relevance", "newest": "Newest", "title": "Title"}
+TRIGRAM_THRESHOLD = 0.3
+
+
+def artifact_public_queryset() -> QuerySet[Artifact]:
+    """Artifacts with a public page: published, or retired after publication."""
+    return Artifact.objects.filter(
+        Q(status=Artifact.Status.PUBLISHED)
+        | Q(status=Artifact.Status.RETIRED, published_at__isnull=False)
+    )
+
+
+def artifact_listed_queryset() -> QuerySet[Artifact]:
+    """Artifacts shown in listings, search and counts: published ones."""
+    return Artifact.objects.filter(status=Artifact.Status.PUBLISHED)
+
+
+def artifact_get_public(*, slug: str) -> Artifact:
+    """One public artifact with everything its page shows; raises Artifact.DoesNotExist."""
+    return (
+        artifact_public_queryset()
+        .select_related("award__institution", "award__cycle", "award__program")
+        .prefetch_related(
+            Prefetch(
+                "creator_links",
+                queryset=ArtifactCreator.objects.select_related("person").order_by("order"),
+            ),
+            "dimensions",
+            "tasks",
+            "award__program__funders",
+        )
+        .get(slug=slug)
+    )
+
+
+def artifact_recent(limit: int = 6) -> QuerySet[Artifact]:
+    return (
+        artifact_listed_queryset()
+        .select_related("award__institution", "award__cycle")
+        .order_by("-published_at")[:limit]
+    )
+
+
+# --- Catalogue search ---------------------------------------------------------------
+
+
+@dataclass
+class CatalogueQuery:
+    q: str = ""
+    kinds: list[str] = field(default_factory=list)
+    dimensions: list[str] = field(default_factory=list)
+    tasks: list[str] = field(default_factory=list)
+    licenses: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    institutions: list[int] = field(default_factory=list)
+    sort: str = ""
+    page: str = "1"
+    notices: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_querydict(cls, params: QueryDict) -> CatalogueQuery:
+        """Read the URL's state; values that cannot mean anything are dropped, with a notice."""
+        query = cls(q=params.get("q", "").strip()[:200])
+        query.kinds = [k for k in params.getlist("kind") if k in Artifact.Kind.values]
+        if len(query.kinds) != len(params.getlist("kind")):
+            query.notices.append("An unknown artifact kind in the address was ignored.")
+        query.dimensions = [v for v in params.getlist("dimension") if v][:20]
+        query.tasks = [v for v in params.getlist("task") if v][:20]
+        query.licenses = [v for v in params.getlist("license") if v][:20]
+        query.years = _integers(params.getlist("year"), query, "cycle year")
+        query.institutions = _integers(params.getlist("institution"), query, "institution")
+        sort = params.get("sort", "")
+        if sort and sort not in SORTS:
+            query.notices.append(f"Unknown sort order “{sort}” ignored.")
+            sort = ""
+        query.sort = sort or ("relevance" if query.q else "newest")
+        if query.sort == "relevance" and not query.q:
+            query.sort = "newest"
+        query.page = params.get("page", "1")
+        return query
+
+    @property
+    def terms(self) -> list[str]:
+        """Words to look for (quoted phrases split into words; excluded words left out)."""
+        words = re.findall(r'-?"[^"]*"|\S+', self.q)
+        found: list[str] = []
+        for word in words:
+            if word.startswith("-") or word.lower() == "or":
+                continue
+            found.extend(re.findall(r"\w+", word))
+        return found
+
+
+def _integers(values: list[str], query: CatalogueQuery, what: str) -> list[int]:
+    numbers = []
+    for value in values:
+        if value.isdigit():
+            numbers.append(int(value))
+        else:
+            query.notices.append(f"“{value}” is not a {what}; ignored.")
+    return numbers[:20]
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str  # the URL parameter
+    label: str
+    values: list[FacetValue]
+
+
+@dataclass
+class CatalogueResult:
+    query: CatalogueQuery
+    page: Page[Any]
+    total: int
+    facets: list[Facet]
+    fallback: bool = False
+
+
+def _search(qs: QuerySet[Artifact], query: CatalogueQuery) -> QuerySet[Artifact]:
+    if not query.q:
+        return qs
+    if connection.vendor == "postgresql":
+        search = SearchQuery(query.q, search_type="websearch", config="english")
+        return qs.filter(search_vector=search).annotate(rank=SearchRank(F("search_vector"), search))
+    return _simple_match(qs, query.q)
+
+
+def _simple_match(qs: QuerySet[Artifact], text: str) -> QuerySet[Artifact]:
+    """SQLite: every word or phrase must appear somewhere; -word must not."""
+    for token in re.findall(r'-?"[^"]+"|\S+', text):
+        negate = token.startswith("-")
+        phrase = token.lstrip("-").strip('"')
+        if not phrase or phrase.lower() == "or":
+            continue
+        match = (
+            Q(title__icontains=phrase)
+            | Q(summary__icontains=phrase)
+            | Q(keywords__icontains=phrase)
+            | Q(description__icontains=phrase)
+            | Q(intended_use__icontains=phrase)
+            | Q(limitations__icontains=phrase)
+        )
+        qs = qs.exclude(match) if negate else qs.filter(match)
+    return qs
+
+
+def _filtered(query: CatalogueQuery, *, skip: str = "") -> QuerySet[Artifact]:
+    qs = artifact_listed_queryset()
+    if query.kinds and skip != "kind":
+        qs = qs.filter(kind__in=query.kinds)
+    if query.dimensions and skip != "dimension":
+        qs = qs.filter(
+            Exists(
+                Artifact.dimensions.through.objects.filter(
+                    artifact_id=OuterRef("pk"), fairnessdimension__slug__in=query.dimensions
+                )
+            )
+        )
+    if query.tasks and skip != "task":
+        qs = qs.filter(
+            Exists(
+                Artifact.tasks.through.objects.filter(
+                    artifact_id=OuterRef("pk"),
+                    task__slug__in=query.tasks,
+                )
+            )
+        )
+    if query.licenses and skip != "license":
+        qs = qs.filter(license__in=query.licenses)
+    if query.years and skip != "year":
+        qs = qs.filter(award__cycle__year__in=query.years)
+    if query.institutions and skip != "institution":
+        qs = qs.filter(award__institution_id__in=query.institutions)
+    return _search(qs, query)
+
+
+def _facet_counts(query: CatalogueQuery) -> list[Facet]:
+    """One aggregate query per facet; each facet counts as if its own choice were open."""
+    facets: list[Facet] = []
+
+    kinds = dict(
+        _filtered(query, skip="kind").order_by().values_list("kind").annotate(n=Count("id"))
+    )
+    facets.append(
+        Facet(
+            "kind",
+            "Kind",
+            [
+                FacetValue(value, label, kinds.get(value, 0), value in query.kinds)
+                for value, label in Artifact.Kind.choices
+                if kinds.get(value) or value in query.kinds
+            ],
+        )
+    )
+    for name, label, model, chosen in (
+        ("dimension", "Fairness dimension", FairnessDimension, query.dimensions),
+        ("task", "Task or modality", Task, query.tasks),
+    ):
+        base = _filtered(query, skip=name).values("pk")
+        rows = model.objects.annotate(
+            n=Count("artifacts", filter=Q(artifacts__in=base))
+        ).values_list("slug", "name", "n")
+        facets.append(
+            Facet(
+                name,
+                label,
+                [
+                    FacetValue(slug, title, n, slug in chosen)
+                    for slug, title, n in rows
+                    if n or slug in chosen
+                ],
+            )
+        )
+    licenses = (
+        _filtered(query, skip="license")
+        .exclude(license="")
+        .order_by()
+        .values_list("license")
+        .annotate(n=Count("id"))
+        .order_by("-n", "license")
+    )
+    facets.append(
+        Facet(
+            "license",
+            "Licence",
+            [FacetValue(lic, lic, n, lic in query.licenses) for lic, n in licenses],
+        )
+    )
+    years = (
+        _filtered(query, skip="year")
+        .filter(award__cycle__isnull=False)
+        .order_by()
+        .values_list("award__cycle__year")
+        .annotate(n=Count("id"))
+        .order_by("-award__cycle__year")
+    )
+    facets.append(
+        Facet(
+            "year",
+            "Cycle year",
+            [FacetValue(str(y), str(y), n, y in query.years) for y, n in years],
+        )
+    )
+    institutions = (
+        _filtered(query, skip="institution")
+        .filter(award__institution__isnull=False)
+        .order_by()
+        .values_list("award__institution_id", "award__institution__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "award__institution__name")
+    )
+    facets.append(
+        Facet(
+            "institution",
+            "Institution",
+            [
+                FacetValue(str(pk), name, n, pk in query.institutions)
+                for pk, name, n in institutions[:25]
+            ],
+        )
+    )
+    return facets
+
+
+def _ordered(qs: QuerySet[Artifact], query: CatalogueQuery) -> QuerySet[Artifact]:
+    if query.sort == "relevance" and query.q and connection.vendor == "postgresql":
+        qs = qs.order_by("-rank", "-published_at", "pk")  # type: ignore[misc]
+    elif query.sort == "title":
+        qs = qs.order_by("title", "pk")
+    else:
+        qs = qs.order_by("-published_at", "pk")
+    return qs.select_related("award__institution", "award__cycle").prefetch_related("dimensions")
+
+
+def artifact_search(query: CatalogueQuery) -> CatalogueResult:
+    page: Page[Any] = Paginator(_ordered(_filtered(query), query), PAGE_SIZE).get_page(query.page)
+    fallback = False
+    if not page.paginator.count and query.q and connection.vendor == "postgresql":
+        # Nothing matched every word: perhaps a typo. Offer titles that look alike.
+        relaxed = CatalogueQuery(**{**query.__dict__, "q": ""})
+        similar = (
+            _filtered(relaxed)
+            .annotate(similarity=TrigramWordSimilarity(query.q, "title"))
+            .filter(similarity__gte=TRIGRAM_THRESHOLD)
+            .order_by("-similarity", "title")
+            .select_related("award__institution", "award__cycle")
+            .prefetch_related("dimensions")
+        )
+        page = Paginator(similar, PAGE_SIZE).get_page(query.page)
+        fallback = True
+    return CatalogueResult(
+        query=query,
+        page=page,
+        total=page.paginator.count,
+        facets=_facet_counts(query),
+        fallback=fallback,
+    )
+
+
+def highlight(text: str, terms: list[str]) -> SafeString:
+    """``text`` escaped, with words that start like a search term wrapped in <mark>."""
+    escaped = html.escape(text)
+    stems = sorted(
+        {t[: max(3, len(t) - 2)].lower() for t in terms if len(t) >= 2}, key=len, reverse=True
+    )
+    if not stems:
+        return mark_safe(escaped)  # noqa: S308 - escaped above
+    pattern = re.compile(r"\b(" + "|".join(re.escape(s) for s in stems) + r")(\w*)", re.IGNORECASE)
+    return mark_safe(pattern.sub(r"<mark>\1\2</mark>", escaped))  # noqa: S308 - escaped above

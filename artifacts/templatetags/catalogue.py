@@ -1,0 +1,71 @@
+"""Template helpers for the public pages: safe Markdown, facet links, deadline times."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import markdown as markdown_lib
+import nh3
+from django import template
+from django.http import QueryDict
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+_ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a",
+    "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "hr", "sup", "sub",
+}  # fmt: skip
+
+
+@register.filter
+def markdown(text: str) -> SafeString:
+    """Markdown to HTML, then cleaned to a small set of tags: no scripts, no styles,
+    links only to http(s) and mailto, each with rel="nofollow noopener"."""
+    rendered = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"])
+    # Headings inside a section start below the page's own h2.
+    rendered = rendered.replace("<h1>", "<h3>").replace("</h1>", "</h3>")
+    rendered = rendered.replace("<h2>", "<h3>").replace("</h2>", "</h3>")
+    cleaned = nh3.clean(
+        rendered,
+        tags=_ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener",
+    )
+    return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 above
+
+
+@register.simple_tag(takes_context=True)
+def toggle_param(context: template.Context, name: str, value: str) -> str:
+    """The current query string with ``name=value`` added or removed (and page reset)."""
+    params: QueryDict = context["request"].GET.copy()
+    values = params.getlist(name)
+    if value in values:
+        values.remove(value)
+    else:
+        values.append(value)
+    params.setlist(name, values)
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def with_param(context: template.Context, name: str, value: str) -> str:
+    params: QueryDict = context["request"].GET.copy()
+    params[name] = value
+    if name != "page":
+        params.pop("page", None)
+    return f"?{params.urlencode()}"
+
+
+@register.filter
+def in_zone(instant: dt.datetime, zone_name: str) -> dt.datetime:
+    return instant.astimezone(zoneinfo.ZoneInfo(zone_name))
+
+
+@register.filter
+def get_item(mapping: dict[str, object], key: str) -> object:
+    return mapping.get(key, key)

@@ -1,0 +1,168 @@
+"""Public catalogue pages: home, artifacts, funded projects, cycles. Parse, call, render."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from artifacts import metadata, selectors
+from artifacts.models import Artifact
+from proposals import selectors as program_selectors
+from proposals.models import Award, Cycle
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    listed = selectors.artifact_listed_queryset()
+    counts = {
+        "artifacts": listed.count(),
+        "projects": Award.objects.count(),
+        "institutions": Award.objects.exclude(institution=None)
+        .values("institution")
+        .distinct()
+        .count(),
+        "kinds": dict(listed.order_by().values_list("kind").annotate(n=Count("id"))),
+    }
+    return render(
+        request,
+        "artifacts/home.html",
+        {
+            "upcoming_cycles": program_selectors.cycle_list_upcoming(),
+            "recent_artifacts": selectors.artifact_recent(),
+            "counts": counts,
+            "kind_labels": dict(Artifact.Kind.choices),
+        },
+    )
+
+
+@require_GET
+def artifact_list(request: HttpRequest) -> HttpResponse:
+    query = selectors.CatalogueQuery.from_querydict(request.GET)
+    result = selectors.artifact_search(query)
+    rows = [
+        (
+            artifact,
+            selectors.highlight(artifact.title, query.terms),
+            selectors.highlight(artifact.summary, query.terms),
+        )
+        for artifact in result.page.object_list
+    ]
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "artifacts/artifact_list.html",
+        {
+            "result": result,
+            "rows": rows,
+            "query": query,
+            "sorts": selectors.SORTS,
+            "page_query": params.urlencode(),
+            "kind_labels": dict(Artifact.Kind.choices),
+        },
+    )
+
+
+def _urls(request: HttpRequest, artifact: Artifact) -> tuple[str, str]:
+    page = request.build_absolute_uri(reverse("artifacts:detail", args=[artifact.slug]))
+    project = request.build_absolute_uri(
+        reverse("artifacts:project-detail", args=[artifact.award.award_number])
+    )
+    return page, project
+
+
+def _public_artifact(slug: str) -> Artifact:
+    try:
+        return selectors.artifact_get_public(slug=slug)
+    except Artifact.DoesNotExist:
+        raise Http404("No such artifact in the catalogue.") from None
+
+
+@require_GET
+def artifact_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    artifact = _public_artifact(slug)
+    page_url, project_url = _urls(request, artifact)
+    documentation = [
+        (label, text)
+        for label, text in (
+            ("Intended use", artifact.intended_use),
+            ("Out-of-scope use", artifact.out_of_scope_use),
+            ("Limitations", artifact.limitations),
+            ("Evaluation data", artifact.evaluation_data),
+            ("Ethical considerations", artifact.ethical_considerations),
+        )
+        if text.strip()
+    ]
+    return render(
+        request,
+        "artifacts/artifact_detail.html",
+        {
+            "artifact": artifact,
+            "creators": [link.person for link in artifact.creator_links.all()],
+            "documentation": documentation,
+            "jsonld": metadata.jsonld_script_text(
+                metadata.artifact_jsonld(artifact, page_url=page_url, project_url=project_url)
+            ),
+            "bibtex": metadata.artifact_bibtex(artifact, page_url=page_url),
+            "cff": metadata.artifact_cff(artifact, page_url=page_url),
+            "apa": metadata.artifact_apa(artifact, page_url=page_url),
+            "license_url": metadata.spdx_url(artifact.license),
+        },
+    )
+
+
+@require_GET
+def artifact_citation(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    artifact = _public_artifact(slug)
+    page_url, _ = _urls(request, artifact)
+    if fmt == "bib":
+        body, content_type, name = (
+            metadata.artifact_bibtex(artifact, page_url=page_url),
+            "application/x-bibtex; charset=utf-8",
+            f"{artifact.slug}.bib",
+        )
+    else:
+        body, content_type, name = (
+            metadata.artifact_cff(artifact, page_url=page_url),
+            "application/x-yaml; charset=utf-8",
+            "CITATION.cff",
+        )
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+def project_list(request: HttpRequest) -> HttpResponse:
+    from django.core.paginator import Paginator
+
+    page = Paginator(program_selectors.award_list_public(), 50).get_page(request.GET.get("page"))
+    return render(request, "artifacts/project_list.html", {"page": page})
+
+
+@require_GET
+def project_detail(request: HttpRequest, award_number: str) -> HttpResponse:
+    try:
+        award = program_selectors.award_get_public(award_number=award_number)
+    except Award.DoesNotExist:
+        raise Http404("No such funded project.") from None
+    artifacts = selectors.artifact_listed_queryset().filter(award=award).order_by("-published_at")
+    return render(
+        request,
+        "artifacts/project_detail.html",
+        {
+            "award": award,
+            "team": list(award.investigators.all()),
+            "artifacts": artifacts,
+            "collaborators": program_selectors.award_collaborators(award),
+        },
+    )
+
+
+@require_GET
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    cycles: list[Cycle] = list(program_selectors.cycle_list_public())
+    return render(request, "artifacts/cycle_list.html", {"cycles": cycles})

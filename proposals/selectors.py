@@ -1,0 +1,71 @@
+"""Public reads of program records. Nothing here can return a proposal, an e-mail address
+or a staff-only deadline."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from proposals.models import Award, AwardInvestigator, Cycle, Deadline
+
+
+def deadline_public_queryset() -> QuerySet[Deadline]:
+    return Deadline.objects.filter(visibility=Deadline.Visibility.PUBLIC)
+
+
+def cycle_list_public() -> QuerySet[Cycle]:
+    """Cycles, newest first, with their public deadlines in date order."""
+    return (
+        Cycle.objects.select_related("program")
+        .prefetch_related(
+            Prefetch(
+                "deadlines",
+                queryset=deadline_public_queryset().order_by("due_at"),
+                to_attr="public_deadlines",
+            )
+        )
+        .annotate(award_count=Count("awards", distinct=True))
+        .order_by("-year")
+    )
+
+
+def cycle_list_upcoming() -> QuerySet[Cycle]:
+    return cycle_list_public().filter(status__in=[Cycle.Status.OPEN, Cycle.Status.PLANNED])
+
+
+def award_list_public() -> QuerySet[Award]:
+    from artifacts.selectors import artifact_listed_queryset
+
+    return (
+        Award.objects.select_related("institution", "cycle")
+        .annotate(
+            artifact_count=Count(
+                "artifacts", filter=Q(artifacts__in=artifact_listed_queryset()), distinct=True
+            )
+        )
+        .order_by("-start_date", "award_number")
+    )
+
+
+def award_get_public(*, award_number: str) -> Award:
+    """One funded project with its team; raises Award.DoesNotExist."""
+    return (
+        Award.objects.select_related("institution", "cycle", "program")
+        .prefetch_related(
+            Prefetch(
+                "investigators",
+                queryset=AwardInvestigator.objects.select_related("person").order_by("order", "id"),
+            ),
+            "program_elements",
+        )
+        .get(award_number=award_number)
+    )
+
+
+def award_collaborators(award: Award) -> QuerySet[Award]:
+    if not award.collaboration_key:
+        return Award.objects.none()
+    return (
+        Award.objects.filter(collaboration_key=award.collaboration_key)
+        .exclude(pk=award.pk)
+        .select_related("institution")
+    )

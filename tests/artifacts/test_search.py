@@ -1,0 +1,132 @@
+"""Catalogue search and facets, on PostgreSQL (ranked full-text) and SQLite (simple match)."""
+
+import pytest
+from django.http import QueryDict
+
+from artifacts.models import Artifact, FairnessDimension, Task
+from artifacts.selectors import CatalogueQuery, artifact_search, highlight
+from tests.artifacts.factories import ArtifactFactory
+from tests.proposals.factories import AwardFactory, CycleFactory, OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _search(query_string: str):
+    return artifact_search(CatalogueQuery.from_querydict(QueryDict(query_string)))
+
+
+def _titles(result) -> list[str]:
+    return [a.title for a in result.page.object_list]
+
+
+def test_search_finds_words_in_title_summary_and_keywords():
+    ArtifactFactory(title="Dialect speech benchmark")
+    ArtifactFactory(title="Other", summary="Measures dialect gaps in ASR.")
+    ArtifactFactory(title="Third", keywords=["dialect"])
+    ArtifactFactory(title="Unrelated hiring audit")
+    assert sorted(_titles(_search("q=dialect"))) == ["Dialect speech benchmark", "Other", "Third"]
+
+
+def test_search_excludes_words_with_a_minus():
+    ArtifactFactory(title="Speech dialect benchmark")
+    ArtifactFactory(title="Text dialect benchmark")
+    assert _titles(_search("q=dialect+-speech")) == ["Text dialect benchmark"]
+
+
+def test_search_matches_quoted_phrases():
+    ArtifactFactory(title="Equal opportunity metric")
+    ArtifactFactory(title="Opportunity for equal access")
+    assert _titles(_search('q="equal opportunity"')) == ["Equal opportunity metric"]
+
+
+def test_search_never_lists_drafts_or_retired_artifacts():
+    ArtifactFactory(title="Draft dialect set", status=Artifact.Status.DRAFT, published_at=None)
+    ArtifactFactory(title="Retired dialect set", status=Artifact.Status.RETIRED)
+    ArtifactFactory(title="Published dialect set")
+    assert _titles(_search("q=dialect")) == ["Published dialect set"]
+    assert _search("").total == 1
+
+
+def test_facets_combine_across_and_within_facets():
+    gender = FairnessDimension.objects.get(slug="gender")
+    age = FairnessDimension.objects.get(slug="age")
+    nlp = Task.objects.get(slug="nlp")
+    ArtifactFactory(title="A", dimensions=[gender], tasks=[nlp])
+    ArtifactFactory(title="B", dimensions=[age], tasks=[nlp])
+    ArtifactFactory(title="C", dimensions=[gender])
+    assert sorted(_titles(_search("dimension=gender&dimension=age"))) == ["A", "B", "C"]
+    assert sorted(_titles(_search("dimension=gender&task=nlp"))) == ["A"]
+
+
+def test_facet_counts_leave_their_own_choice_open():
+    ArtifactFactory(kind="dataset", license="MIT")
+    ArtifactFactory(kind="dataset", license="CC-BY-4.0")
+    ArtifactFactory(kind="tool", license="MIT")
+    result = _search("kind=dataset")
+    facets = {
+        facet.name: {v.value: (v.count, v.selected) for v in facet.values}
+        for facet in result.facets
+    }
+    assert facets["kind"] == {"dataset": (2, True), "tool": (1, False)}
+    assert facets["license"] == {"MIT": (1, False), "CC-BY-4.0": (1, False)}
+
+
+def test_facets_on_cycle_year_and_institution():
+    uni = OrganizationFactory(name="Carnegie Mellon University")
+    ArtifactFactory(title="Old", award=AwardFactory(cycle=CycleFactory(year=2020), institution=uni))
+    ArtifactFactory(title="New", award=AwardFactory(cycle=CycleFactory(year=2021)))
+    assert _titles(_search("year=2020")) == ["Old"]
+    assert _titles(_search(f"institution={uni.pk}")) == ["Old"]
+    years = next(f for f in _search("").facets if f.name == "year")
+    assert [(v.value, v.count) for v in years.values] == [("2021", 1), ("2020", 1)]
+
+
+def test_bad_parameters_are_dropped_with_a_notice():
+    ArtifactFactory()
+    query = CatalogueQuery.from_querydict(QueryDict("year=twenty&kind=poem&sort=random"))
+    assert query.years == []
+    assert query.kinds == []
+    assert query.sort == "newest"
+    assert len(query.notices) == 3
+    assert artifact_search(query).total == 1
+
+
+def test_sort_by_title_and_newest():
+    ArtifactFactory(title="Beta")
+    ArtifactFactory(title="Alpha")
+    assert _titles(_search("sort=title")) == ["Alpha", "Beta"]
+    assert _titles(_search("sort=newest")) == ["Beta", "Alpha"]
+
+
+def test_highlight_escapes_html_and_marks_terms():
+    marked = highlight("<b>Dialects</b> & accents", ["dialect"])
+    assert marked == "&lt;b&gt;<mark>Dialects</mark>&lt;/b&gt; &amp; accents"
+
+
+@pytest.mark.postgres
+def test_search_ranks_title_matches_above_description_matches():
+    ArtifactFactory(title="Generic toolkit", description="Handles calibration in passing.")
+    ArtifactFactory(title="Calibration metric")
+    assert _titles(_search("q=calibration"))[0] == "Calibration metric"
+
+
+@pytest.mark.postgres
+def test_search_stems_words():
+    ArtifactFactory(title="Auditing classifiers")
+    assert _titles(_search("q=audits")) == ["Auditing classifiers"]
+
+
+@pytest.mark.postgres
+def test_search_falls_back_to_similar_titles_for_a_typo():
+    ArtifactFactory(title="Counterfactual fairness toolkit")
+    result = _search("q=counterfactaul")
+    assert result.fallback
+    assert _titles(result) == ["Counterfactual fairness toolkit"]
+
+
+@pytest.mark.postgres
+def test_search_vector_follows_edits():
+    artifact = ArtifactFactory(title="First name")
+    artifact.title = "Renamed calibration set"
+    artifact.save()
+    assert _titles(_search("q=calibration")) == ["Renamed calibration set"]
