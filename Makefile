@@ -18,8 +18,13 @@ $(VENV)/.runtime-installed: requirements.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/activate
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt tests/browser/package-lock.json | $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@if command -v npm >/dev/null 2>&1; then \
+		cd tests/browser && npm ci --no-audit --no-fund --silent; \
+	else \
+		echo "npm not found: the browser accessibility checks (axe-core) will be skipped."; \
+	fi
 	touch $@ $(VENV)/.runtime-installed
 
 venv: $(VENV)/.runtime-installed
@@ -54,4 +59,4 @@ pytest: dev-venv
 test: lint typecheck migrations-check pytest
 
 clean:
-	rm -rf var/celery var/static var/test-db.sqlite3
+	rm -rf var/celery var/static var/test-db.sqlite3 var/screenshots
