@@ -21,10 +21,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+def program_staff_group() -> Group:
+    """The group the migrations create; rebuilt when a transactional test flushed it."""
+    group = Group.objects.filter(name=STAFF_GROUP).first()
+    if group is None:
+        from django.contrib.auth.models import Permission
+
+        group = Group.objects.create(name=STAFF_GROUP)
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label__in=["proposals", "artifacts"])
+        )
+    return group
+
+
 @pytest.fixture
 def staff_user(db: None) -> User:
     user = User.objects.create_user("officer", "officer@example.org", "pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=STAFF_GROUP))
+    user.groups.add(program_staff_group())
     return user
 
 
@@ -68,9 +81,7 @@ def _worker_database_url() -> str:
 
 
 @pytest.fixture
-def celery_worker_process(
-    django_db_serialized_rollback: None, transactional_db: None
-) -> Iterator[str]:
+def celery_worker_process(transactional_db: None) -> Iterator[str]:
     """A real Celery worker process on the configured broker and the test database.
 
     Yields the name of a queue only this worker consumes. Tasks published during the

@@ -17,15 +17,20 @@ from tests.proposals.factories import (
     PersonFactory,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def catalogue():
-    gender = FairnessDimension.objects.get(slug="gender")
-    dialect = FairnessDimension.objects.get(slug="language-dialect")
-    nlp = Task.objects.get(slug="nlp")
-    speech = Task.objects.get(slug="speech")
+    # Transactional tests flush the database between tests, migration data included.
+    gender, _ = FairnessDimension.objects.get_or_create(slug="gender", defaults={"name": "Gender"})
+    dialect, _ = FairnessDimension.objects.get_or_create(
+        slug="language-dialect", defaults={"name": "Language and dialect"}
+    )
+    nlp, _ = Task.objects.get_or_create(
+        slug="nlp", defaults={"name": "Natural language processing"}
+    )
+    speech, _ = Task.objects.get_or_create(slug="speech", defaults={"name": "Speech"})
     cycle = CycleFactory(year=2020, solicitation_number="NSF 20-566")
     DeadlineFactory(cycle=cycle)
     award = AwardFactory(
@@ -47,13 +52,25 @@ def catalogue():
     )
     ArtifactCreatorFactory(
         artifact=target,
-        person=PersonFactory(given_name="Graham", family_name="Neubig",
-                             orcid="0000-0002-1825-0097"),
+        person=PersonFactory(
+            given_name="Graham", family_name="Neubig", orcid="0000-0002-1825-0097"
+        ),
     )
-    ArtifactFactory(award=award, title="Dialect text classifier audit", dimensions=[dialect],
-                    tasks=[nlp], kind="tool", license="MIT")
-    ArtifactFactory(award=award, title="Gender bias in dialect corpora", dimensions=[gender],
-                    tasks=[nlp], kind="dataset")
+    ArtifactFactory(
+        award=award,
+        title="Dialect text classifier audit",
+        dimensions=[dialect],
+        tasks=[nlp],
+        kind="tool",
+        license="MIT",
+    )
+    ArtifactFactory(
+        award=award,
+        title="Gender bias in dialect corpora",
+        dimensions=[gender],
+        tasks=[nlp],
+        kind="dataset",
+    )
     ArtifactFactory(title="Hiring fairness metric", kind="metric", license="Apache-2.0")
     return target
 
