@@ -207,12 +207,16 @@ def _filtered(query: CatalogueQuery, *, skip: str = "") -> QuerySet[Artifact]:
     return _search(qs, query)
 
 
+def _vocabulary(model: type[FairnessDimension] | type[Task]) -> list[Any]:
+    return list(model.objects.order_by("order", "name"))
+
+
 def _facet_counts(query: CatalogueQuery) -> list[Facet]:
     """One aggregate query per facet; each facet counts as if its own choice were open."""
     facets: list[Facet] = []
 
     kinds = dict(
-        _filtered(query, skip="kind").order_by().values_list("kind").annotate(n=Count("id"))
+        _filtered(query, skip="kind").order_by().values_list("kind").annotate(n=Count("*"))
     )
     facets.append(
         Facet(
@@ -225,22 +229,33 @@ def _facet_counts(query: CatalogueQuery) -> list[Facet]:
             ],
         )
     )
-    for name, label, model, chosen in (
-        ("dimension", "Fairness dimension", FairnessDimension, query.dimensions),
-        ("task", "Task or modality", Task, query.tasks),
+    for name, label, model, chosen, through, column in (
+        (
+            "dimension",
+            "Fairness dimension",
+            FairnessDimension,
+            query.dimensions,
+            Artifact.dimensions.through,
+            "fairnessdimension_id",
+        ),
+        ("task", "Task or modality", Task, query.tasks, Artifact.tasks.through, "task_id"),
     ):
-        base = _filtered(query, skip=name).values("pk")
-        rows = model.objects.annotate(
-            n=Count("artifacts", filter=Q(artifacts__in=base))
-        ).values_list("slug", "name", "n")
+        counts = dict(
+            through.objects.filter(artifact__in=_filtered(query, skip=name).values("pk"))
+            .order_by()
+            .values_list(column)
+            .annotate(n=Count("*"))
+        )
         facets.append(
             Facet(
                 name,
                 label,
                 [
-                    FacetValue(slug, title, n, slug in chosen)
-                    for slug, title, n in rows
-                    if n or slug in chosen
+                    FacetValue(
+                        value.slug, value.name, counts.get(value.pk, 0), value.slug in chosen
+                    )
+                    for value in _vocabulary(model)
+                    if counts.get(value.pk) or value.slug in chosen
                 ],
             )
         )
@@ -249,7 +264,7 @@ def _facet_counts(query: CatalogueQuery) -> list[Facet]:
         .exclude(license="")
         .order_by()
         .values_list("license")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by("-n", "license")
     )
     facets.append(
@@ -264,7 +279,7 @@ def _facet_counts(query: CatalogueQuery) -> list[Facet]:
         .filter(award__cycle__isnull=False)
         .order_by()
         .values_list("award__cycle__year")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by("-award__cycle__year")
     )
     facets.append(
@@ -279,7 +294,7 @@ def _facet_counts(query: CatalogueQuery) -> list[Facet]:
         .filter(award__institution__isnull=False)
         .order_by()
         .values_list("award__institution_id", "award__institution__name")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by("-n", "award__institution__name")
     )
     facets.append(

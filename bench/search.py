@@ -1,0 +1,231 @@
+"""Benchmark: catalogue search on PostgreSQL with 100,000 synthetic artifacts.
+
+Prints p50 / p95 latency of ranked search (the page's result and count queries) for a
+rare term, a common term and a two-word phrase, and of the facet counts, then the EXPLAIN
+plan of the search query to show it uses the GIN index on the stored tsvector.
+
+    .venv/bin/python bench/search.py [--artifacts 100000] [--runs 60] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fairprog_bench_search")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-key")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fairprog.settings")
+
+# A vocabulary with a long tail: the first words are common, the last ones rare.
+COMMON = [
+    "fairness", "bias", "model", "data", "evaluation", "benchmark", "language", "vision",
+    "speech", "metric", "audit", "classifier", "group", "disparity", "toolkit", "dataset",
+]  # fmt: skip
+TAIL = [f"term{n:05d}" for n in range(20000)]
+RARE_TERM = "zyxquokka"  # planted in a handful of artifacts
+
+
+def _text(rng: random.Random, words: int) -> str:
+    picked = []
+    for _ in range(words):
+        if rng.random() < 0.45:
+            picked.append(rng.choice(COMMON))
+        else:
+            picked.append(TAIL[int(rng.paretovariate(1.2)) % len(TAIL)])
+    return " ".join(picked)
+
+
+def reset_database() -> None:
+    import psycopg
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=database["HOST"] or "127.0.0.1",
+        port=database["PORT"] or 5432,
+        user=database["USER"],
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database["NAME"]}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{database["NAME"]}"')
+
+
+def load(total: int) -> None:
+    from django.db import connection
+
+    from artifacts.models import Artifact, FairnessDimension, Task
+    from proposals.models import Award, Cycle, Organization, Program
+
+    rng = random.Random(7)
+    program = Program.objects.create(name="Fairness in AI", short_name="FAI", slug="fai")
+    cycles = [
+        Cycle.objects.create(program=program, year=2019 + i, solicitation_number=f"NSF {i}")
+        for i in range(4)
+    ]
+    organizations = Organization.objects.bulk_create(
+        [Organization(name=f"University {i}", name_key=f"university {i}") for i in range(300)]
+    )
+    awards = Award.objects.bulk_create(
+        [
+            Award(
+                award_number=f"{2000000 + i:07d}",
+                program=program,
+                cycle=rng.choice(cycles),
+                institution=rng.choice(organizations),
+                title=_text(rng, 8),
+            )
+            for i in range(1000)
+        ]
+    )
+    dimensions = list(FairnessDimension.objects.all())
+    tasks = list(Task.objects.all())
+    kinds = Artifact.Kind.values
+    licenses = ["MIT", "Apache-2.0", "CC-BY-4.0", "BSD-3-Clause", "CC-BY-SA-4.0", "GPL-3.0-only"]
+    now = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    started = time.perf_counter()
+    batch = 5000
+    for start in range(0, total, batch):
+        artifacts = []
+        for n in range(start, min(start + batch, total)):
+            summary = _text(rng, 25)
+            if n % 20000 == 0:
+                summary += f" {RARE_TERM}"
+            artifacts.append(
+                Artifact(
+                    award=rng.choice(awards),
+                    kind=rng.choice(kinds),
+                    title=_text(rng, 7),
+                    slug=f"artifact-{n}",
+                    summary=summary[:400],
+                    description=_text(rng, 120),
+                    license=rng.choice(licenses),
+                    keywords=[_text(rng, 1) for _ in range(4)],
+                    limitations=_text(rng, 30),
+                    status=Artifact.Status.PUBLISHED,
+                    published_at=now - dt.timedelta(minutes=n),
+                )
+            )
+        created = Artifact.objects.bulk_create(artifacts)
+        Artifact.dimensions.through.objects.bulk_create(
+            [
+                Artifact.dimensions.through(artifact_id=a.pk, fairnessdimension_id=d.pk)
+                for a in created
+                for d in rng.sample(dimensions, rng.randint(1, 3))
+            ]
+        )
+        Artifact.tasks.through.objects.bulk_create(
+            [
+                Artifact.tasks.through(artifact_id=a.pk, task_id=t.pk)
+                for a in created
+                for t in rng.sample(tasks, rng.randint(1, 2))
+            ]
+        )
+        done = start + len(created)
+        rate = done / (time.perf_counter() - started)
+        print(f"\rloaded {done:,}/{total:,} artifacts ({rate:,.0f}/s)", end="", flush=True)
+    print()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def timed(action, runs: int) -> tuple[float, float]:
+    for _ in range(3):
+        action()  # warm the cache, as a running site has it warm
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--artifacts", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--keep", action="store_true", help="reuse the loaded database")
+    args = parser.parse_args()
+
+    import django
+
+    if not args.keep:
+        reset_database()
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.http import QueryDict
+
+    from artifacts import selectors
+    from artifacts.models import Artifact
+
+    call_command("migrate", verbosity=0)
+    if not args.keep or not Artifact.objects.exists():
+        load(args.artifacts)
+
+    listed = selectors.artifact_listed_queryset().count()
+    print(f"database: PostgreSQL, {listed:,} published artifacts")
+
+    def query(text: str) -> selectors.CatalogueQuery:
+        return selectors.CatalogueQuery.from_querydict(QueryDict(f"q={text}"))
+
+    # A common term: the word found in the share of artifacts closest to 10 %.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word, ndoc FROM ts_stat('SELECT search_vector FROM artifacts_artifact') "
+            "ORDER BY abs(ndoc - %s) LIMIT 1",
+            [listed // 10],
+        )
+        common_word, _ = cursor.fetchone()
+    cases = [
+        ("rare term", RARE_TERM),
+        ("common term", common_word),
+        ("two-word phrase", f'"{common_word} fairness"'),
+        ("near-universal term", "fairness"),
+    ]
+    for label, text in cases:
+        q = query(text)
+
+        def run(q: selectors.CatalogueQuery = q) -> None:
+            qs = selectors._ordered(selectors._filtered(q), q)
+            list(qs[: selectors.PAGE_SIZE])
+            qs.count()
+
+        matches = selectors._filtered(q).count()
+        p50, p95 = timed(run, args.runs)
+        share = 100 * matches / listed
+        print(
+            f"ranked search, {label} ({text}, {matches:,} matches = {share:.1f} %): "
+            f"p50 {p50:.1f} ms, p95 {p95:.1f} ms"
+        )
+
+    for label, text in (("whole catalogue", ""), ("common term", common_word)):
+        q = query(text)
+        p50, p95 = timed(lambda q=q: selectors._facet_counts(q), args.runs)
+        print(f"facet counts (6 facets), {label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+
+    q = query(common_word)
+    sql, params = selectors._ordered(selectors._filtered(q), q)[:20].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    print("EXPLAIN of the ranked search for the common term:")
+    print(plan)
+    uses_gin = "artifacts_artifact_search_gin" in plan
+    print(
+        f"uses the GIN index: {'yes' if uses_gin else 'NO'}; "
+        f"tsvector computed per row: {'NO' if 'to_tsvector' not in plan else 'yes'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
