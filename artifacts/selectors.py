@@ -312,16 +312,29 @@ def _facet_counts(query: CatalogueQuery) -> list[Facet]:
 
 def _ordered(qs: QuerySet[Artifact], query: CatalogueQuery) -> QuerySet[Artifact]:
     if query.sort == "relevance" and query.q and connection.vendor == "postgresql":
-        qs = qs.order_by("-rank", "-published_at", "pk")  # type: ignore[misc]
-    elif query.sort == "title":
-        qs = qs.order_by("title", "pk")
-    else:
-        qs = qs.order_by("-published_at", "pk")
-    return qs.select_related("award__institution", "award__cycle").prefetch_related("dimensions")
+        return qs.order_by("-rank", "-published_at", "pk")  # type: ignore[misc]
+    if query.sort == "title":
+        return qs.order_by("title", "pk")
+    return qs.order_by("-published_at", "pk")
+
+
+def _page(ordered: QuerySet[Artifact], number: str) -> Page[Any]:
+    """A page of artifacts: ids are ranked and sliced in a narrow query, then only the
+    page's rows are loaded in full (sorting wide rows with their descriptions is slow)."""
+    page: Page[Any] = Paginator(ordered.values_list("pk", flat=True), PAGE_SIZE).get_page(number)
+    ids = list(page.object_list)
+    rows = (
+        Artifact.objects.filter(pk__in=ids)
+        .select_related("award__institution", "award__cycle")
+        .prefetch_related("dimensions")
+        .in_bulk()
+    )
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page
 
 
 def artifact_search(query: CatalogueQuery) -> CatalogueResult:
-    page: Page[Any] = Paginator(_ordered(_filtered(query), query), PAGE_SIZE).get_page(query.page)
+    page = _page(_ordered(_filtered(query), query), query.page)
     fallback = False
     if not page.paginator.count and query.q and connection.vendor == "postgresql":
         # Nothing matched every word: perhaps a typo. Offer titles that look alike.
@@ -330,11 +343,9 @@ def artifact_search(query: CatalogueQuery) -> CatalogueResult:
             _filtered(relaxed)
             .annotate(similarity=TrigramWordSimilarity(query.q, "title"))
             .filter(similarity__gte=TRIGRAM_THRESHOLD)
-            .order_by("-similarity", "title")
-            .select_related("award__institution", "award__cycle")
-            .prefetch_related("dimensions")
+            .order_by("-similarity", "title", "pk")
         )
-        page = Paginator(similar, PAGE_SIZE).get_page(query.page)
+        page = _page(similar, query.page)
         fallback = True
     return CatalogueResult(
         query=query,

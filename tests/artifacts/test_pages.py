@@ -49,8 +49,8 @@ PAGES = {
 # Queries per page whatever the number of rows shown.
 PAGE_QUERIES = {
     "home": 7,
-    "list": 9,
-    "search": 9,
+    "list": 12,
+    "search": 12,
     "detail": 5,
     "projects": 2,
     "project": 7,
