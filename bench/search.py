@@ -16,8 +16,8 @@ import random
 import statistics
 import sys
 import time
-from functools import partial
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
