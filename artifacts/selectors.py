@@ -7,12 +7,15 @@ trigram fallback for typos; on SQLite it degrades to case-insensitive matching.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -211,7 +214,32 @@ def _vocabulary(model: type[FairnessDimension] | type[Task]) -> list[Any]:
     return list(model.objects.order_by("order", "name"))
 
 
+FACET_CACHE_SECONDS = 600
+_VERSION_KEY = "catalogue:version"
+
+
+def catalogue_changed() -> None:
+    """Forget cached facet counts: called whenever what they count may have changed."""
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:  # not cached yet (or evicted): any new value invalidates
+        cache.set(_VERSION_KEY, int(time.time() * 1000), None)
+
+
 def _facet_counts(query: CatalogueQuery) -> list[Facet]:
+    """Facet counts, cached per filter state until the catalogue changes."""
+    version = cache.get_or_set(_VERSION_KEY, 1, None)
+    state = (query.q, query.kinds, query.dimensions, query.tasks, query.licenses, query.years,
+             query.institutions)  # fmt: skip
+    key = f"catalogue:facets:{version}:{hashlib.sha256(repr(state).encode()).hexdigest()}"
+    facets = cache.get(key)
+    if facets is None:
+        facets = _facet_counts_uncached(query)
+        cache.set(key, facets, FACET_CACHE_SECONDS)
+    return facets
+
+
+def _facet_counts_uncached(query: CatalogueQuery) -> list[Facet]:
     """One aggregate query per facet; each facet counts as if its own choice were open."""
     facets: list[Facet] = []
 

@@ -99,6 +99,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- Cache ----------------------------------------------------------------
+# Per-process memory by default; with several processes set CACHE_URL=redis://…
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # --- Time -----------------------------------------------------------------
 # Instants are stored in UTC; TIME_ZONE is the program's own time zone, used to
 # show dates to staff and to place deadlines that have no zone of their own.

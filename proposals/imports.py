@@ -185,6 +185,12 @@ def awards_import(
             report("writing", min(start + batch_size, len(records)), len(records))
         if dry_run:
             transaction.set_rollback(True)
+    if summary.written and not dry_run:
+        from artifacts.selectors import catalogue_changed
+
+        # Bulk writes send no model signals; the catalogue's cached facet counts
+        # (institutions, cycle years) must still be recounted.
+        transaction.on_commit(catalogue_changed)
     summary.seconds = time.monotonic() - started
     return summary
 

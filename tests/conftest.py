@@ -60,6 +60,13 @@ def count_queries() -> Callable[[Callable[[], object]], int]:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _no_leaked_timezone() -> Iterator[None]:
     from django.utils import timezone
 

@@ -130,3 +130,16 @@ def test_search_vector_follows_edits():
     artifact.title = "Renamed calibration set"
     artifact.save()
     assert _titles(_search("q=calibration")) == ["Renamed calibration set"]
+
+
+def test_facet_counts_are_cached_until_the_catalogue_changes(django_assert_max_num_queries):
+    ArtifactFactory(kind="dataset")
+    first = _search("")
+    with django_assert_max_num_queries(4):  # page only: the facets come from the cache
+        _search("")
+    ArtifactFactory(kind="tool")
+    kinds = {
+        v.value: v.count for v in next(f for f in _search("").facets if f.name == "kind").values
+    }
+    assert kinds == {"dataset": 1, "tool": 1}
+    assert first.total == 1
