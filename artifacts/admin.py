@@ -16,6 +16,7 @@ from artifacts import services
 from artifacts.models import Artifact, ArtifactCreator, FairnessDimension, Task
 from artifacts.validators import normalize_doi, normalize_spdx_license
 from fairprog.errors import DomainError
+from proposals.admin import KnownPersonFormSet
 
 
 class ArtifactForm(forms.ModelForm):
@@ -47,12 +48,13 @@ class ArtifactForm(forms.ModelForm):
 
 class CreatorInline(admin.TabularInline):
     model = ArtifactCreator
+    formset = KnownPersonFormSet
     extra = 0
     autocomplete_fields = ["person"]
     fields = ["person", "order"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ArtifactCreator]:
-        return super().get_queryset(request).select_related("person")
+        return super().get_queryset(request).select_related("person", "artifact")
 
 
 class ArtifactResource(resources.ModelResource):

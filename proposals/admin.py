@@ -311,14 +311,9 @@ class KnownPersonAutocomplete(AutocompleteSelect):
         return [(None, options, 0)]
 
 
-class OnePIFormSet(BaseInlineFormSet):
-    """Investigators of one proposal or award.
-
-    Refuses more than one PI before the database does, and labels each row's
-    person from the row itself instead of one query per row.
-    """
-
-    pi_role = "pi"
+class KnownPersonFormSet(BaseInlineFormSet):
+    """Inline rows that point at a person: each row's person is labelled from the row
+    itself (loaded with ``select_related``) instead of one query per row."""
 
     def _construct_form(self, i: int, **kwargs: Any) -> Any:
         form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
@@ -333,6 +328,13 @@ class OnePIFormSet(BaseInlineFormSet):
                 known.known = {str(instance.person_id): instance.person}
                 wrapper.widget = known
         return form
+
+
+class OnePIFormSet(KnownPersonFormSet):
+    """Investigators of one proposal or award: more than one PI is refused before the
+    database refuses it."""
+
+    pi_role = "pi"
 
     def clean(self) -> None:
         super().clean()
