@@ -11,6 +11,7 @@ import hashlib
 import html
 import re
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
 from artifacts.models import Artifact, ArtifactCreator, FairnessDimension, Task
+from proposals.models import Award
 
 PAGE_SIZE = 20
 SORTS = {"relevance": "Relevance", "newest": "Newest", "title": "Title"}
@@ -239,6 +241,12 @@ def _facet_counts(query: CatalogueQuery) -> list[Facet]:
     return facets
 
 
+def _counts_per_award(query: CatalogueQuery, *, skip: str) -> dict[int, int]:
+    return dict(
+        _filtered(query, skip=skip).order_by().values_list("award_id").annotate(n=Count("*"))
+    )
+
+
 def _facet_counts_uncached(query: CatalogueQuery) -> list[Facet]:
     """One aggregate query per facet; each facet counts as if its own choice were open."""
     facets: list[Facet] = []
@@ -302,37 +310,46 @@ def _facet_counts_uncached(query: CatalogueQuery) -> list[Facet]:
             [FacetValue(lic, lic, n, lic in query.licenses) for lic, n in licenses],
         )
     )
-    years = (
-        _filtered(query, skip="year")
-        .filter(award__cycle__isnull=False)
-        .order_by()
-        .values_list("award__cycle__year")
-        .annotate(n=Count("*"))
-        .order_by("-award__cycle__year")
+    # Cycle year and institution both come from the award: count artifacts per award
+    # (an index-only scan), then fold the counts by the awards' years and institutions.
+    per_award_for_years = _counts_per_award(query, skip="year")
+    per_award_for_institutions = (
+        per_award_for_years
+        if not query.years and not query.institutions
+        else _counts_per_award(query, skip="institution")
     )
+    awards = {
+        pk: (year, institution_id, name)
+        for pk, year, institution_id, name in Award.objects.filter(
+            pk__in=set(per_award_for_years) | set(per_award_for_institutions)
+        ).values_list("pk", "cycle__year", "institution_id", "institution__name")
+    }
+    years: dict[int, int] = defaultdict(int)
+    for award_id, n in per_award_for_years.items():
+        year = awards[award_id][0]
+        if year is not None:
+            years[year] += n
     facets.append(
         Facet(
             "year",
             "Cycle year",
-            [FacetValue(str(y), str(y), n, y in query.years) for y, n in years],
+            [
+                FacetValue(str(y), str(y), years[y], y in query.years)
+                for y in sorted(years, reverse=True)
+            ],
         )
     )
-    institutions = (
-        _filtered(query, skip="institution")
-        .filter(award__institution__isnull=False)
-        .order_by()
-        .values_list("award__institution_id", "award__institution__name")
-        .annotate(n=Count("*"))
-        .order_by("-n", "award__institution__name")
-    )
+    institutions: dict[tuple[int, str], int] = defaultdict(int)
+    for award_id, n in per_award_for_institutions.items():
+        _, institution_id, name = awards[award_id]
+        if institution_id is not None:
+            institutions[(institution_id, name)] += n
+    ranked = sorted(institutions.items(), key=lambda item: (-item[1], item[0][1]))[:25]
     facets.append(
         Facet(
             "institution",
             "Institution",
-            [
-                FacetValue(str(pk), name, n, pk in query.institutions)
-                for pk, name, n in institutions[:25]
-            ],
+            [FacetValue(str(pk), name, n, pk in query.institutions) for (pk, name), n in ranked],
         )
     )
     return facets
