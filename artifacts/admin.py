@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from import_export import fields, resources
@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from artifacts import services
 from artifacts.models import Artifact, ArtifactCreator, FairnessDimension, Task
 from artifacts.validators import normalize_doi, normalize_spdx_license
-from fairprog.errors import DomainError
+from fairprog.admin_actions import service_action
 from proposals.admin import KnownPersonFormSet
 
 
@@ -69,27 +69,6 @@ class ArtifactResource(resources.ModelResource):
         export_order = fields
 
 
-def _state_action(service: Any, *, name: str, description: str, done: str) -> Any:
-    def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Artifact]) -> None:
-        changed = 0
-        for artifact in queryset:
-            try:
-                if name == "retire":
-                    service(artifact=artifact, note=artifact.retirement_note)
-                else:
-                    service(artifact=artifact)
-            except DomainError as exc:
-                modeladmin.message_user(request, exc.message, messages.ERROR)
-            else:
-                changed += 1
-        if changed:
-            noun = "artifact" if changed == 1 else "artifacts"
-            modeladmin.message_user(request, f"{changed} {noun} {done}.", messages.SUCCESS)
-
-    action.__name__ = name
-    return admin.action(description=description, permissions=["change"])(action)
-
-
 @admin.register(Artifact)
 class ArtifactAdmin(ExportMixin, SimpleHistoryAdmin):
     form = ArtifactForm
@@ -123,12 +102,21 @@ class ArtifactAdmin(ExportMixin, SimpleHistoryAdmin):
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]  # fmt: skip
     actions = [
-        _state_action(services.artifact_publish, name="publish", description="Publish",
-                      done="published"),
-        _state_action(services.artifact_retire, name="retire",
-                      description="Retire (uses each artifact's retirement note)",
-                      done="retired"),
-    ]  # fmt: skip
+        service_action(
+            lambda artifact: services.artifact_publish(artifact=artifact),
+            name="publish",
+            description="Publish",
+            done="published",
+        ),
+        service_action(
+            lambda artifact: services.artifact_retire(
+                artifact=artifact, note=artifact.retirement_note
+            ),
+            name="retire",
+            description="Retire (uses each artifact's retirement note)",
+            done="retired",
+        ),
+    ]
 
 
 @admin.register(FairnessDimension)

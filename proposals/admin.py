@@ -21,6 +21,7 @@ from import_export import fields, resources
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from fairprog.admin_actions import AdminAction, service_action
 from fairprog.errors import DomainError
 from proposals import services
 from proposals.imports import import_run_create
@@ -414,27 +415,16 @@ class AwardProposalForm(forms.Form):
     )
 
 
-WorkflowService = Callable[..., Proposal]
-
-
 def _workflow_action(
-    service: WorkflowService, *, name: str, description: str, done: str
-) -> Callable[[Any, HttpRequest, QuerySet[Proposal]], None]:
-    def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Proposal]) -> None:
-        changed = 0
-        for proposal in queryset.select_related("cycle__program"):
-            try:
-                service(proposal=proposal)
-            except DomainError as exc:
-                modeladmin.message_user(request, exc.message, messages.ERROR)
-            else:
-                changed += 1
-        if changed:
-            noun = "proposal" if changed == 1 else "proposals"
-            modeladmin.message_user(request, f"{changed} {noun} {done}.", messages.SUCCESS)
-
-    action.__name__ = name
-    return admin.action(description=description, permissions=["change"])(action)
+    service: Callable[..., Proposal], *, name: str, description: str, done: str
+) -> AdminAction:
+    return service_action(
+        lambda proposal: service(proposal=proposal),
+        name=name,
+        description=description,
+        done=done,
+        prepare=lambda queryset: queryset.select_related("cycle__program"),
+    )
 
 
 @admin.register(Proposal)
