@@ -25,6 +25,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fairpr
 os.environ.setdefault("SECRET_KEY", "benchmark-only-key")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fairprog.settings")
 
+from bench._scratch_db import reset_database  # noqa: E402 - needs the environment above
+
 WORDS = [
     "fairness", "bias", "audit", "language", "vision", "speech", "tabular", "ranking",
     "recommender", "metric", "dataset", "causal", "counterfactual", "disparity", "subgroup",
@@ -87,25 +89,6 @@ def build_zip(path: Path, awards: int) -> None:
         for offset in range(awards):
             number = 2000000 + offset
             archive.writestr(f"{number:07d}.xml", award_xml(number, rng, institutions))
-
-
-def reset_database() -> None:
-    import psycopg
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.postgresql":
-        return
-    name = database["NAME"]
-    with psycopg.connect(
-        host=database["HOST"] or "127.0.0.1",
-        port=database["PORT"] or 5432,
-        user=database["USER"],
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> None:

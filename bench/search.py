@@ -26,6 +26,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fairpr
 os.environ.setdefault("SECRET_KEY", "benchmark-only-key")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fairprog.settings")
 
+from bench._scratch_db import reset_database  # noqa: E402 - needs the environment above
+
 # A vocabulary with a long tail: the first words are common, the last ones rare.
 COMMON = [
     "fairness", "bias", "model", "data", "evaluation", "benchmark", "language", "vision",
@@ -43,22 +45,6 @@ def _text(rng: random.Random, words: int) -> str:
         else:
             picked.append(TAIL[int(rng.paretovariate(1.2)) % len(TAIL)])
     return " ".join(picked)
-
-
-def reset_database() -> None:
-    import psycopg
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
-    with psycopg.connect(
-        host=database["HOST"] or "127.0.0.1",
-        port=database["PORT"] or 5432,
-        user=database["USER"],
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database["NAME"]}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{database["NAME"]}"')
 
 
 def load(total: int) -> None:
