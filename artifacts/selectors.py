@@ -182,8 +182,11 @@ def _simple_match(qs: QuerySet[Artifact], text: str) -> QuerySet[Artifact]:
     return qs
 
 
-def _filtered(query: CatalogueQuery, *, skip: str = "") -> QuerySet[Artifact]:
-    qs = artifact_listed_queryset()
+def artifact_filtered(
+    query: CatalogueQuery, *, skip: str = "", base: QuerySet[Artifact] | None = None
+) -> QuerySet[Artifact]:
+    """Listed artifacts matching the query's words and facet choices (all but ``skip``)."""
+    qs = artifact_listed_queryset() if base is None else base
     if query.kinds and skip != "kind":
         qs = qs.filter(kind__in=query.kinds)
     if query.dimensions and skip != "dimension":
@@ -243,7 +246,10 @@ def _facet_counts(query: CatalogueQuery) -> list[Facet]:
 
 def _counts_per_award(query: CatalogueQuery, *, skip: str) -> dict[int, int]:
     return dict(
-        _filtered(query, skip=skip).order_by().values_list("award_id").annotate(n=Count("*"))
+        artifact_filtered(query, skip=skip)
+        .order_by()
+        .values_list("award_id")
+        .annotate(n=Count("*"))
     )
 
 
@@ -252,7 +258,7 @@ def _facet_counts_uncached(query: CatalogueQuery) -> list[Facet]:
     facets: list[Facet] = []
 
     kinds = dict(
-        _filtered(query, skip="kind").order_by().values_list("kind").annotate(n=Count("*"))
+        artifact_filtered(query, skip="kind").order_by().values_list("kind").annotate(n=Count("*"))
     )
     facets.append(
         Facet(
@@ -277,7 +283,7 @@ def _facet_counts_uncached(query: CatalogueQuery) -> list[Facet]:
         ("task", "Task or modality", Task, query.tasks, Artifact.tasks.through, "task_id"),
     ):
         counts = dict(
-            through.objects.filter(artifact__in=_filtered(query, skip=name).values("pk"))
+            through.objects.filter(artifact__in=artifact_filtered(query, skip=name).values("pk"))
             .order_by()
             .values_list(column)
             .annotate(n=Count("*"))
@@ -296,7 +302,7 @@ def _facet_counts_uncached(query: CatalogueQuery) -> list[Facet]:
             )
         )
     licenses = (
-        _filtered(query, skip="license")
+        artifact_filtered(query, skip="license")
         .exclude(license="")
         .order_by()
         .values_list("license")
@@ -355,7 +361,7 @@ def _facet_counts_uncached(query: CatalogueQuery) -> list[Facet]:
     return facets
 
 
-def _ordered(qs: QuerySet[Artifact], query: CatalogueQuery) -> QuerySet[Artifact]:
+def artifact_ordered(qs: QuerySet[Artifact], query: CatalogueQuery) -> QuerySet[Artifact]:
     if query.sort == "relevance" and query.q and connection.vendor == "postgresql":
         return qs.order_by("-rank", "-published_at", "pk")  # type: ignore[misc]
     if query.sort == "title":
@@ -379,13 +385,13 @@ def _page(ordered: QuerySet[Artifact], number: str) -> Page[Any]:
 
 
 def artifact_search(query: CatalogueQuery) -> CatalogueResult:
-    page = _page(_ordered(_filtered(query), query), query.page)
+    page = _page(artifact_ordered(artifact_filtered(query), query), query.page)
     fallback = False
     if not page.paginator.count and query.q and connection.vendor == "postgresql":
         # Nothing matched every word: perhaps a typo. Offer titles that look alike.
         relaxed = CatalogueQuery(**{**query.__dict__, "q": ""})
         similar = (
-            _filtered(relaxed)
+            artifact_filtered(relaxed)
             .annotate(similarity=TrigramWordSimilarity(query.q, "title"))
             .filter(similarity__gte=TRIGRAM_THRESHOLD)
             .order_by("-similarity", "title", "pk")

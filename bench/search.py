@@ -184,9 +184,9 @@ def main() -> None:
         q = query(text)
 
         def run(q: selectors.CatalogueQuery = q) -> None:
-            selectors._page(selectors._ordered(selectors._filtered(q), q), "1")
+            selectors._page(selectors.artifact_ordered(selectors.artifact_filtered(q), q), "1")
 
-        matches = selectors._filtered(q).count()
+        matches = selectors.artifact_filtered(q).count()
         p50, p95 = timed(run, args.runs)
         share = 100 * matches / listed
         print(
@@ -205,7 +205,9 @@ def main() -> None:
         )
 
     q = query(common_word)
-    ranked_ids = selectors._ordered(selectors._filtered(q), q).values_list("pk", flat=True)[:20]
+    ranked_ids = selectors.artifact_ordered(selectors.artifact_filtered(q), q).values_list(
+        "pk", flat=True
+    )[:20]
     sql, params = ranked_ids.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + sql, params)

@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "import_export",
     "proposals",
@@ -200,6 +203,28 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # --- Django REST framework -----------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "fairprog.api.OrjsonRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "fairprog.api.StableCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "PAGE_SIZE": 20,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "FairProg API",
+    "DESCRIPTION": (
+        "Public, read-only data of the Fairness in AI program: the open-source artifacts its "
+        "funded projects release, the funded projects (awards), cycles, public deadlines and "
+        "organizations. Lists use cursor pagination (`cursor`, `page_size` up to 100)."
+    ),
+    "VERSION": "1.0.0",
+    # Interactive docs work offline: Swagger UI is served from our own static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 
 # --- Admin exports (django-import-export) ---------------------------------

@@ -12,5 +12,6 @@ admin.site.index_title = "Program records"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("api/", include("fairprog.api_urls")),
     path("", include("artifacts.urls")),
 ]

@@ -1,0 +1,144 @@
+"""Public representations of program records. No e-mail, proposal or staff-only field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from proposals.models import Award, AwardInvestigator, Cycle, Deadline, Organization
+
+
+class OrganizationSerializer(serializers.ModelSerializer[Organization]):
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "kind", "ror_id", "city", "state", "country", "website"]
+
+
+class OrganizationBriefSerializer(serializers.ModelSerializer[Organization]):
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "ror_id"]
+
+
+class CycleBriefSerializer(serializers.ModelSerializer[Cycle]):
+    class Meta:
+        model = Cycle
+        fields = ["id", "year", "solicitation_number"]
+
+
+class DeadlineSerializer(serializers.ModelSerializer[Deadline]):
+    cycle = CycleBriefSerializer(read_only=True, help_text="The cycle, for a cycle deadline.")
+    award_number = serializers.CharField(
+        source="award.award_number",
+        read_only=True,
+        default=None,
+        help_text="The award, for a report deadline.",
+    )
+    rule_text = serializers.CharField(
+        read_only=True,
+        help_text='How the deadline is stated, e.g. "5 p.m. submitter\'s local time".',
+    )
+
+    class Meta:
+        model = Deadline
+        fields = [
+            "id",
+            "cycle",
+            "award_number",
+            "kind",
+            "label",
+            "due_date",
+            "due_time",
+            "time_rule",
+            "time_zone",
+            "due_at",
+            "rule_text",
+        ]
+        extra_kwargs = {
+            "due_at": {"help_text": "The deadline as an instant in its reference time zone."}
+        }
+
+
+class CycleSerializer(serializers.ModelSerializer[Cycle]):
+    program = serializers.CharField(source="program.short_name", read_only=True)
+    deadlines = DeadlineSerializer(
+        source="public_deadlines", many=True, read_only=True, help_text="Public deadlines."
+    )
+    award_count = serializers.IntegerField(read_only=True, help_text="Funded projects.")
+
+    class Meta:
+        model = Cycle
+        fields = [
+            "id",
+            "program",
+            "year",
+            "solicitation_number",
+            "title",
+            "status",
+            "budget",
+            "anticipated_awards_min",
+            "anticipated_awards_max",
+            "award_size_min",
+            "award_size_max",
+            "url",
+            "award_count",
+            "deadlines",
+        ]
+
+
+class InvestigatorSerializer(serializers.ModelSerializer[AwardInvestigator]):
+    name = serializers.CharField(source="person.full_name", read_only=True)
+    given_name = serializers.CharField(source="person.given_name", read_only=True)
+    family_name = serializers.CharField(source="person.family_name", read_only=True)
+    orcid = serializers.CharField(source="person.orcid", read_only=True)
+
+    class Meta:
+        model = AwardInvestigator
+        fields = ["name", "given_name", "family_name", "orcid", "role", "start_date", "end_date"]
+
+
+class AwardSerializer(serializers.ModelSerializer[Award]):
+    institution = OrganizationBriefSerializer(read_only=True)
+    cycle = CycleBriefSerializer(read_only=True)
+    program = serializers.CharField(source="program.short_name", read_only=True)
+    program_elements = serializers.SerializerMethodField(
+        help_text="NSF program element codes, e.g. 114Y."
+    )
+    investigators = InvestigatorSerializer(many=True, read_only=True)
+    artifact_count = serializers.IntegerField(read_only=True, help_text="Published artifacts.")
+    url = serializers.SerializerMethodField(help_text="The project's public page.")
+
+    class Meta:
+        model = Award
+        fields = [
+            "award_number",
+            "title",
+            "abstract",
+            "program",
+            "cycle",
+            "institution",
+            "instrument",
+            "intended_amount",
+            "awarded_amount",
+            "obligated_amount",
+            "start_date",
+            "end_date",
+            "program_officer",
+            "program_elements",
+            "investigators",
+            "collaboration_key",
+            "artifact_count",
+            "updated_at",
+            "url",
+        ]
+
+    def get_program_elements(self, award: Award) -> list[str]:
+        return [element.code for element in award.program_elements.all()]
+
+    def get_url(self, award: Award) -> str:
+        from django.urls import reverse
+
+        request: Any = self.context.get("request")
+        path = reverse("artifacts:project-detail", args=[award.award_number])
+        return str(request.build_absolute_uri(path)) if request else path

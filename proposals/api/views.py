@@ -1,0 +1,100 @@
+"""Read-only public API of program records: awards, cycles, deadlines, organizations."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Count, Prefetch, Q, QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+
+from proposals import selectors
+from proposals.api.serializers import (
+    AwardSerializer,
+    CycleSerializer,
+    DeadlineSerializer,
+    OrganizationSerializer,
+)
+from proposals.models import Award, AwardInvestigator, Cycle, Deadline, Organization
+
+
+class AwardFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="cycle__year", help_text="Cycle year.")
+    institution = django_filters.ModelChoiceFilter(
+        queryset=Organization.objects.all(), help_text="Institution id."
+    )
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Award
+        fields: list[str] = []
+
+
+@extend_schema(tags=["awards"])
+class AwardViewSet(viewsets.ReadOnlyModelViewSet[Award]):
+    """Funded projects, with their teams (names and ORCID iDs only)."""
+
+    serializer_class = AwardSerializer
+    filterset_class = AwardFilter
+    lookup_field = "award_number"
+
+    def get_queryset(self) -> QuerySet[Award]:
+        from artifacts.selectors import artifact_listed_queryset
+
+        return (
+            Award.objects.select_related("institution", "cycle", "program")
+            .prefetch_related(
+                Prefetch(
+                    "investigators",
+                    queryset=AwardInvestigator.objects.select_related("person").order_by(
+                        "order", "id"
+                    ),
+                ),
+                "program_elements",
+            )
+            .annotate(
+                artifact_count=Count(
+                    "artifacts", filter=Q(artifacts__in=artifact_listed_queryset()), distinct=True
+                )
+            )
+        )
+
+
+@extend_schema(tags=["cycles"])
+class CycleViewSet(viewsets.ReadOnlyModelViewSet[Cycle]):
+    """Yearly solicitations with their public deadlines."""
+
+    serializer_class = CycleSerializer
+
+    def get_queryset(self) -> QuerySet[Cycle]:
+        return selectors.cycle_list_public()
+
+
+class DeadlineFilter(django_filters.FilterSet):
+    cycle = django_filters.ModelChoiceFilter(queryset=Cycle.objects.all(), help_text="Cycle id.")
+    kind = django_filters.MultipleChoiceFilter(choices=Deadline.Kind.choices)
+    after = django_filters.IsoDateTimeFilter(
+        field_name="due_at", lookup_expr="gte", help_text="Due at or after (ISO 8601)."
+    )
+
+    class Meta:
+        model = Deadline
+        fields: list[str] = []
+
+
+@extend_schema(tags=["deadlines"])
+class DeadlineViewSet(viewsets.ReadOnlyModelViewSet[Deadline]):
+    """Public deadlines of cycles and awards (staff-only deadlines never appear)."""
+
+    serializer_class = DeadlineSerializer
+    filterset_class = DeadlineFilter
+
+    def get_queryset(self) -> QuerySet[Deadline]:
+        return selectors.deadline_public_queryset().select_related("cycle", "award")
+
+
+@extend_schema(tags=["organizations"])
+class OrganizationViewSet(viewsets.ReadOnlyModelViewSet[Organization]):
+    """Institutions, funders and companies."""
+
+    serializer_class = OrganizationSerializer
+    queryset = Organization.objects.all()
