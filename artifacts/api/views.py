@@ -7,11 +7,15 @@ from typing import Any
 import django_filters
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
+from rest_framework.response import Response
 
-from artifacts import selectors
+from artifacts import metadata, selectors
+from artifacts.api.renderers import BibTeXRenderer, CFFRenderer, DataCiteRenderer, JSONLDRenderer
 from artifacts.api.serializers import ArtifactSerializer
 from artifacts.models import Artifact, ArtifactCreator, FairnessDimension, Task
 from artifacts.validators import spdx_licenses
@@ -109,6 +113,42 @@ class ArtifactViewSet(viewsets.ReadOnlyModelViewSet[Artifact]):
     filterset_class = ArtifactFilter
     lookup_field = "slug"
     cursor_ordering = staticmethod(_cursor_ordering)
+
+    def get_renderers(self) -> list[Any]:
+        renderers = super().get_renderers()
+        if self.action == "retrieve":
+            renderers += [JSONLDRenderer(), DataCiteRenderer(), BibTeXRenderer(), CFFRenderer()]
+        return renderers
+
+    @extend_schema(
+        description=(
+            "One artifact. Besides JSON, ask for schema.org JSON-LD (`application/ld+json` "
+            "or `?format=jsonld`), DataCite JSON (`application/vnd.datacite.datacite+json`, "
+            "`?format=datacite`), BibTeX (`application/x-bibtex`, `?format=bibtex`) or "
+            "CITATION.cff (`application/x-cff+yaml`, `?format=cff`)."
+        )
+    )
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            artifact = selectors.artifact_get_public(slug=kwargs["slug"])
+        except Artifact.DoesNotExist:
+            raise NotFound("No such artifact in the catalogue.") from None
+        page_url = request.build_absolute_uri(reverse("artifacts:detail", args=[artifact.slug]))
+        project_url = request.build_absolute_uri(
+            reverse("artifacts:project-detail", args=[artifact.award.award_number])
+        )
+        fmt = request.accepted_renderer.format
+        if fmt == "jsonld":
+            return Response(
+                metadata.artifact_jsonld(artifact, page_url=page_url, project_url=project_url)
+            )
+        if fmt == "datacite":
+            return Response(metadata.artifact_datacite(artifact, page_url=page_url))
+        if fmt == "bibtex":
+            return Response(metadata.artifact_bibtex(artifact, page_url=page_url))
+        if fmt == "cff":
+            return Response(metadata.artifact_cff(artifact, page_url=page_url))
+        return Response(self.get_serializer(artifact).data)
 
     def get_queryset(self) -> QuerySet[Artifact]:
         base = (
