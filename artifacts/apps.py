@@ -12,14 +12,14 @@ class ArtifactsConfig(AppConfig):
         # however the change was made (services, admin, imports).
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from artifacts.models import Artifact
+        from artifacts.models import Artifact, FairnessDimension, Task
         from artifacts.selectors import catalogue_changed
         from proposals.models import Award, Cycle, Organization
 
         def changed(**kwargs: object) -> None:
             catalogue_changed()
 
-        for model in (Artifact, Award, Cycle, Organization):
+        for model in (Artifact, Award, Cycle, Organization, FairnessDimension, Task):
             post_save.connect(
                 changed, sender=model, weak=False, dispatch_uid=f"catalogue-{model.__name__}"
             )

@@ -19,11 +19,23 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordS
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Concat
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
 from artifacts.models import Artifact, ArtifactCreator, FairnessDimension, Task
+from fairprog.api import JoinedText
 from proposals.models import Award
 
 PAGE_SIZE = 20
@@ -60,6 +72,38 @@ def artifact_get_public(*, slug: str) -> Artifact:
         )
         .get(slug=slug)
     )
+
+
+VOCABULARY_SEPARATOR = "\u241e"  # between entries; a slug and its name are split by "|"
+
+
+def with_vocabulary(qs: QuerySet[Artifact]) -> QuerySet[Artifact]:
+    """Each artifact's dimensions and tasks as "slug|name" lists joined into one text each,
+    read in the same query as the artifacts (no query per relation)."""
+
+    def joined(through: Any, column: str) -> Subquery:
+        return Subquery(
+            through.objects.filter(artifact_id=OuterRef("pk"))
+            .order_by()
+            .values("artifact_id")
+            .annotate(
+                joined=JoinedText(
+                    Concat(f"{column}__slug", Value("|"), f"{column}__name"),
+                    separator=VOCABULARY_SEPARATOR,
+                )
+            )
+            .values("joined")
+        )
+
+    return qs.annotate(
+        dimension_list=joined(Artifact.dimensions.through, "fairnessdimension"),
+        task_list=joined(Artifact.tasks.through, "task"),
+    )
+
+
+def vocabulary_from(joined: str | None) -> list[dict[str, str]]:
+    entries = [item.split("|", 1) for item in (joined or "").split(VOCABULARY_SEPARATOR) if item]
+    return sorted(({"slug": slug, "name": name} for slug, name in entries), key=lambda v: v["slug"])
 
 
 def artifact_recent(limit: int = 6) -> QuerySet[Artifact]:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import orjson
-from django.db.models import QuerySet
+from django.db.models import Aggregate, Count, Max, QuerySet, TextField
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 DEFAULT_PAGE_SIZE = 20
@@ -71,3 +75,68 @@ class StableCursorPagination(CursorPagination):
         if callable(ordering):
             self.ordering = ordering(request)
         return super().paginate_queryset(queryset, request, view)
+
+
+class PublicCacheMixin:
+    """Public API responses may be cached by browsers and proxies for a short while."""
+
+    cache_seconds = 60
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if request.method in ("GET", "HEAD") and response.status_code in (200, 304):
+            if request.user.is_authenticated:
+                response["Cache-Control"] = "private, no-cache"
+            else:
+                response["Cache-Control"] = f"public, max-age={self.cache_seconds}"
+            patch_vary_headers(response, ["Accept"])
+        return response
+
+
+class ConditionalGetMixin(PublicCacheMixin):
+    """ETag and Last-Modified from the newest ``updated_at`` of what a request returns.
+
+    One small aggregate query decides: a conditional request that still matches gets a
+    304 at once, without loading or serialising a single row.
+    """
+
+    def _validators(self, request: Request, queryset: QuerySet[Any]) -> tuple[str, Any]:
+        stamp = queryset.order_by().aggregate(last=Max("updated_at"), n=Count("pk"))
+        accept = request.META.get("HTTP_ACCEPT", "")
+        key = f"{request.get_full_path()}|{accept}|{stamp['last']}|{stamp['n']}"
+        return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"', stamp["last"]
+
+    def _conditional(self, request: Request, queryset: QuerySet[Any], render: Any) -> Any:
+        etag, last_modified = self._validators(request, queryset)
+        last = last_modified.timestamp() if last_modified else None
+        not_modified = get_conditional_response(
+            request._request, etag=etag, last_modified=int(last) if last else None
+        )
+        response = Response(status=304) if not_modified is not None else render()
+        if response.status_code in (200, 304):
+            response["ETag"] = etag
+            if last_modified:
+                response["Last-Modified"] = http_date(last_modified.timestamp())
+        return response
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+        return self._conditional(
+            request,
+            queryset,
+            lambda: super(ConditionalGetMixin, self).list(request, *args, **kwargs),  # type: ignore[misc]
+        )
+
+
+class JoinedText(Aggregate):
+    """Values of a column joined into one text (string_agg / group_concat)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, '%(separator)s')"
+    output_field = TextField()
+
+    def __init__(self, expression: Any, *, separator: str = ",", **extra: Any) -> None:
+        super().__init__(expression, separator=separator, **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from artifacts import selectors
 from artifacts.models import Artifact, FairnessDimension, Task
 
 
@@ -29,8 +31,8 @@ class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
         source="award.institution.name", read_only=True, default=None
     )
     cycle_year = serializers.IntegerField(source="award.cycle.year", read_only=True, default=None)
-    dimensions = VocabularySerializer(many=True, read_only=True)
-    tasks = VocabularySerializer(many=True, read_only=True)
+    dimensions = serializers.SerializerMethodField(help_text="Fairness dimensions (slug, name).")
+    tasks = serializers.SerializerMethodField(help_text="Tasks and modalities (slug, name).")
     creators = CreatorSerializer(source="creator_links", many=True, read_only=True)
     url = serializers.SerializerMethodField(help_text="The artifact's public page.")
 
@@ -69,6 +71,20 @@ class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
             "cycle_year",
             "url",
         ]
+
+    def _vocabulary(self, artifact: Artifact, kind: str) -> list[dict[str, str]]:
+        if hasattr(artifact, f"{kind}_list"):  # annotated by selectors.with_vocabulary
+            return selectors.vocabulary_from(getattr(artifact, f"{kind}_list"))
+        related = artifact.dimensions.all() if kind == "dimension" else artifact.tasks.all()
+        return sorted(({"slug": v.slug, "name": v.name} for v in related), key=lambda v: v["slug"])
+
+    @extend_schema_field(VocabularySerializer(many=True))
+    def get_dimensions(self, artifact: Artifact) -> list[dict[str, str]]:
+        return self._vocabulary(artifact, "dimension")
+
+    @extend_schema_field(VocabularySerializer(many=True))
+    def get_tasks(self, artifact: Artifact) -> list[dict[str, str]]:
+        return self._vocabulary(artifact, "task")
 
     def get_url(self, artifact: Artifact) -> str:
         request: Any = self.context.get("request")

@@ -19,6 +19,7 @@ from artifacts.api.renderers import BibTeXRenderer, CFFRenderer, DataCiteRendere
 from artifacts.api.serializers import ArtifactSerializer
 from artifacts.models import Artifact, ArtifactCreator, FairnessDimension, Task
 from artifacts.validators import spdx_licenses
+from fairprog.api import ConditionalGetMixin
 from proposals.models import Organization
 
 ORDERINGS = [
@@ -106,7 +107,7 @@ def _cursor_ordering(request: Request) -> tuple[str, ...]:
 
 
 @extend_schema(tags=["artifacts"])
-class ArtifactViewSet(viewsets.ReadOnlyModelViewSet[Artifact]):
+class ArtifactViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet[Artifact]):
     """Published artifacts of the funded projects (retired ones only by slug)."""
 
     serializer_class = ArtifactSerializer
@@ -129,8 +130,12 @@ class ArtifactViewSet(viewsets.ReadOnlyModelViewSet[Artifact]):
         )
     )
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        one = selectors.artifact_public_queryset().filter(slug=kwargs["slug"])
+        return self._conditional(request, one, lambda: self._retrieve(request, kwargs["slug"]))
+
+    def _retrieve(self, request: Request, slug: str) -> Response:
         try:
-            artifact = selectors.artifact_get_public(slug=kwargs["slug"])
+            artifact = selectors.artifact_get_public(slug=slug)
         except Artifact.DoesNotExist:
             raise NotFound("No such artifact in the catalogue.") from None
         page_url = request.build_absolute_uri(reverse("artifacts:detail", args=[artifact.slug]))
@@ -156,9 +161,9 @@ class ArtifactViewSet(viewsets.ReadOnlyModelViewSet[Artifact]):
             if self.action == "retrieve"
             else selectors.artifact_listed_queryset()
         )
-        return base.select_related("award__institution", "award__cycle").prefetch_related(
-            "dimensions",
-            "tasks",
+        return selectors.with_vocabulary(
+            base.select_related("award__institution", "award__cycle")
+        ).prefetch_related(
             Prefetch(
                 "creator_links",
                 queryset=ArtifactCreator.objects.select_related("person").order_by("order"),

@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 
+from fairprog.api import ConditionalGetMixin, PublicCacheMixin
 from proposals import selectors
 from proposals.api.serializers import (
     AwardSerializer,
@@ -30,7 +31,7 @@ class AwardFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["awards"])
-class AwardViewSet(viewsets.ReadOnlyModelViewSet[Award]):
+class AwardViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet[Award]):
     """Funded projects, with their teams (names and ORCID iDs only)."""
 
     serializer_class = AwardSerializer
@@ -60,7 +61,7 @@ class AwardViewSet(viewsets.ReadOnlyModelViewSet[Award]):
 
 
 @extend_schema(tags=["cycles"])
-class CycleViewSet(viewsets.ReadOnlyModelViewSet[Cycle]):
+class CycleViewSet(PublicCacheMixin, viewsets.ReadOnlyModelViewSet[Cycle]):
     """Yearly solicitations with their public deadlines."""
 
     serializer_class = CycleSerializer
@@ -82,7 +83,7 @@ class DeadlineFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["deadlines"])
-class DeadlineViewSet(viewsets.ReadOnlyModelViewSet[Deadline]):
+class DeadlineViewSet(PublicCacheMixin, viewsets.ReadOnlyModelViewSet[Deadline]):
     """Public deadlines of cycles and awards (staff-only deadlines never appear)."""
 
     serializer_class = DeadlineSerializer
@@ -93,7 +94,7 @@ class DeadlineViewSet(viewsets.ReadOnlyModelViewSet[Deadline]):
 
 
 @extend_schema(tags=["organizations"])
-class OrganizationViewSet(viewsets.ReadOnlyModelViewSet[Organization]):
+class OrganizationViewSet(PublicCacheMixin, viewsets.ReadOnlyModelViewSet[Organization]):
     """Institutions, funders and companies."""
 
     serializer_class = OrganizationSerializer
