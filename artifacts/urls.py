@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from artifacts import views
+from artifacts import feeds, views
 
 app_name = "artifacts"
 
@@ -25,4 +25,12 @@ urlpatterns = [
     path("projects/", views.project_list, name="project-list"),
     path("projects/<str:award_number>/", views.project_detail, name="project-detail"),
     path("cycles/", views.cycle_list, name="cycle-list"),
+    path("feeds/artifacts.atom", feeds.ArtifactsAtomFeed(), name="feed-atom"),
+    path("feeds/artifacts.rss", feeds.ArtifactsRssFeed(), name="feed-rss"),
+    path("feeds/deadlines.ics", feeds.deadlines_ics, name="feed-deadlines"),
+    path(
+        "feeds/cycles/<int:cycle_id>/deadlines.ics",
+        feeds.cycle_deadlines_ics,
+        name="feed-cycle-deadlines",
+    ),
 ]
