@@ -1,9 +1,9 @@
 """Atom/RSS feeds of new artifacts and iCalendar feeds of public deadlines."""
 
 import datetime as dt
-import xml.etree.ElementTree as ET
 
 import pytest
+from defusedxml import ElementTree as ET
 from icalendar import Calendar
 
 from proposals import services
