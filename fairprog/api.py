@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from typing import Any
 
+import django_filters
 import orjson
+from django import forms
 from django.db.models import Aggregate, Count, Max, QuerySet, TextField
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import BaseRenderer
@@ -67,6 +71,18 @@ class StableCursorPagination(CursorPagination):
                 }
             )
         return int(raw)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                    "default": self.page_size,
+                }
+        return parameters
 
     def paginate_queryset(
         self, queryset: QuerySet[Any], request: Request, view: Any = None
@@ -140,3 +156,100 @@ class JoinedText(Aggregate):
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
+
+
+def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular hook: document the 4xx answers every operation can give."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = {
+        "type": "object",
+        "description": 'DRF\'s error shape: {"detail": "…"} or {"field": ["message", …]}.',
+        "additionalProperties": True,
+    }
+    error_schema = {"$ref": "#/components/schemas/Error"}
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            # Errors come in whatever representation was asked for.
+            media_types = list(responses.get("200", {}).get("content", {})) or ["application/json"]
+            content = {
+                media_type: {"schema": error_schema if "json" in media_type else {"type": "string"}}
+                for media_type in media_types
+            }
+            for code, description in (
+                ("400", "A parameter is not valid; the body names it."),
+                ("404", "Not found (or an invalid cursor or format)."),
+                ("406", "No representation for the Accept header."),
+                ("429", "Too many requests; see Retry-After."),
+            ):
+                responses.setdefault(code, {"description": description, "content": content})
+    return result
+
+
+# --- Query parameter filters whose schema says exactly what they accept -----------
+
+# Django refuses NUL characters in text; the schema says so, so clients know up front.
+TEXT_SCHEMA = {"type": "string", "pattern": "^[^\\u0000]*$"}
+
+
+@extend_schema_field(TEXT_SCHEMA)
+class TextFilter(django_filters.CharFilter):
+    pass
+
+
+@extend_schema_field(TEXT_SCHEMA)
+class SlugInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
+    """Comma-separated values; an unknown value matches nothing."""
+
+
+class _BoundedNumbers:
+    minimum, maximum = 1, 2**31 - 1
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", self.minimum)
+        kwargs.setdefault("max_value", self.maximum)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
+class IdFilter(_BoundedNumbers, django_filters.NumberFilter):
+    """A record id; out-of-range values are a 400, never a database error."""
+
+    field_class = forms.IntegerField
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
+class IdInFilter(_BoundedNumbers, django_filters.BaseInFilter, django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+@extend_schema_field({"type": "integer", "minimum": 1900, "maximum": 2200})
+class YearFilter(_BoundedNumbers, django_filters.NumberFilter):
+    minimum, maximum = 1900, 2200
+    field_class = forms.IntegerField
+
+
+@extend_schema_field({"type": "integer", "minimum": 1900, "maximum": 2200})
+class YearInFilter(_BoundedNumbers, django_filters.BaseInFilter, django_filters.NumberFilter):
+    minimum, maximum = 1900, 2200
+    field_class = forms.IntegerField
+
+
+class _UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """ISO 8601 date-time, converted to UTC (PostgreSQL refuses offsets beyond ±16 hours)."""
+
+    def to_python(self, value: Any) -> Any:
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        if parsed.tzinfo is None:
+            return parsed
+        try:
+            return parsed.astimezone(datetime.UTC)
+        except OverflowError:  # past the first or last representable instant
+            edge = datetime.datetime.min if parsed.year < 1000 else datetime.datetime.max
+            return edge.replace(tzinfo=datetime.UTC)
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = _UtcDateTimeField

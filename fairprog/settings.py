@@ -207,10 +207,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # --- Django REST framework -----------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_RENDERER_CLASSES": [
-        "fairprog.api.OrjsonRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
+    # JSON only: people read the interactive documentation at /api/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["fairprog.api.OrjsonRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "fairprog.api.StableCursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -236,6 +234,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "fairprog.api.add_error_responses",
+    ],
 }
 
 # --- Admin exports (django-import-export) ---------------------------------

@@ -15,3 +15,5 @@ urlpatterns = [
     path("api/", include("fairprog.api_urls")),
     path("", include("artifacts.urls")),
 ]
+
+handler404 = "fairprog.views.not_found"

@@ -28,9 +28,11 @@ class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
     award_number = serializers.CharField(source="award.award_number", read_only=True)
     award_title = serializers.CharField(source="award.title", read_only=True)
     institution = serializers.CharField(
-        source="award.institution.name", read_only=True, default=None
+        source="award.institution.name", read_only=True, default=None, allow_null=True
     )
-    cycle_year = serializers.IntegerField(source="award.cycle.year", read_only=True, default=None)
+    cycle_year = serializers.IntegerField(
+        source="award.cycle.year", read_only=True, default=None, allow_null=True
+    )
     dimensions = serializers.SerializerMethodField(help_text="Fairness dimensions (slug, name).")
     tasks = serializers.SerializerMethodField(help_text="Tasks and modalities (slug, name).")
     creators = CreatorSerializer(source="creator_links", many=True, read_only=True)

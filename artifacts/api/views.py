@@ -8,6 +8,7 @@ import django_filters
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
@@ -17,10 +18,15 @@ from rest_framework.response import Response
 from artifacts import metadata, selectors
 from artifacts.api.renderers import BibTeXRenderer, CFFRenderer, DataCiteRenderer, JSONLDRenderer
 from artifacts.api.serializers import ArtifactSerializer
-from artifacts.models import Artifact, ArtifactCreator, FairnessDimension, Task
-from artifacts.validators import spdx_licenses
-from fairprog.api import ConditionalGetMixin
-from proposals.models import Organization
+from artifacts.models import Artifact, ArtifactCreator
+from fairprog.api import (
+    ConditionalGetMixin,
+    IdInFilter,
+    SlugInFilter,
+    TextFilter,
+    UtcDateTimeFilter,
+    YearInFilter,
+)
 
 ORDERINGS = [
     ("newest", "Newest first"),
@@ -30,43 +36,27 @@ ORDERINGS = [
 
 
 class ArtifactFilter(django_filters.FilterSet):
-    """The catalogue's facets as query parameters; repeat a parameter to allow several values."""
+    """The catalogue's facets as query parameters: values within one parameter are
+    comma-separated alternatives; different parameters must all hold."""
 
-    q = django_filters.CharFilter(
+    q = TextFilter(
         method="noop",
         help_text='Full-text search: words, "quoted phrases", -excluded words.',
     )
-    kind = django_filters.MultipleChoiceFilter(choices=Artifact.Kind.choices, method="noop")
-    dimension = django_filters.ModelMultipleChoiceFilter(
-        queryset=FairnessDimension.objects.all(),
-        to_field_name="slug",
+    kind = django_filters.MultipleChoiceFilter(
+        choices=Artifact.Kind.choices, method="noop", help_text="Repeat for several kinds."
+    )
+    dimension = SlugInFilter(
         method="noop",
-        help_text="Fairness dimension slug, e.g. gender.",
+        help_text="Fairness dimension slugs, comma-separated, e.g. gender,age. "
+        "Unknown slugs match nothing.",
     )
-    task = django_filters.ModelMultipleChoiceFilter(
-        queryset=Task.objects.all(),
-        to_field_name="slug",
-        method="noop",
-        help_text="Task or modality slug, e.g. nlp.",
-    )
-    license = django_filters.MultipleChoiceFilter(
-        choices=lambda: [(key, key) for key in spdx_licenses()],
-        method="noop",
-        help_text="SPDX licence id, e.g. MIT.",
-    )
-    year = django_filters.TypedMultipleChoiceFilter(
-        choices=[(str(y), str(y)) for y in range(2000, 2101)],
-        coerce=int,
-        method="noop",
-        help_text="Cycle year of the funding award.",
-    )
-    institution = django_filters.ModelMultipleChoiceFilter(
-        queryset=Organization.objects.all(), method="noop", help_text="Institution id."
-    )
-    award = django_filters.CharFilter(
-        field_name="award__award_number", help_text="NSF award number."
-    )
-    updated_since = django_filters.IsoDateTimeFilter(
+    task = SlugInFilter(method="noop", help_text="Task or modality slugs, e.g. nlp,speech.")
+    license = SlugInFilter(method="noop", help_text="SPDX licence ids, e.g. MIT,Apache-2.0.")
+    year = YearInFilter(method="noop", help_text="Cycle years, e.g. 2020,2021.")
+    institution = IdInFilter(method="noop", help_text="Institution ids, e.g. 12,40.")
+    award = TextFilter(field_name="award__award_number", help_text="NSF award number.")
+    updated_since = UtcDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time."
     )
     ordering = django_filters.ChoiceFilter(choices=ORDERINGS, method="noop")
@@ -83,11 +73,11 @@ class ArtifactFilter(django_filters.FilterSet):
         query = selectors.CatalogueQuery(
             q=(data.get("q") or "").strip(),
             kinds=list(data.get("kind") or []),
-            dimensions=[d.slug for d in data.get("dimension") or []],
-            tasks=[t.slug for t in data.get("task") or []],
+            dimensions=list(data.get("dimension") or []),
+            tasks=list(data.get("task") or []),
             licenses=list(data.get("license") or []),
-            years=list(data.get("year") or []),
-            institutions=[o.pk for o in data.get("institution") or []],
+            years=[int(year) for year in data.get("year") or []],
+            institutions=[int(pk) for pk in data.get("institution") or []],
         )
         filtered = selectors.artifact_filtered(query, base=queryset)
         return super().filter_queryset(filtered)
@@ -113,6 +103,7 @@ class ArtifactViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet[Artifac
     serializer_class = ArtifactSerializer
     filterset_class = ArtifactFilter
     lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
     cursor_ordering = staticmethod(_cursor_ordering)
 
     def get_renderers(self) -> list[Any]:
@@ -122,12 +113,19 @@ class ArtifactViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet[Artifac
         return renderers
 
     @extend_schema(
+        responses={
+            (200, "application/json"): ArtifactSerializer,
+            (200, "application/ld+json"): OpenApiTypes.OBJECT,
+            (200, "application/vnd.datacite.datacite+json"): OpenApiTypes.OBJECT,
+            (200, "application/x-bibtex"): OpenApiTypes.STR,
+            (200, "application/x-cff+yaml"): OpenApiTypes.STR,
+        },
         description=(
             "One artifact. Besides JSON, ask for schema.org JSON-LD (`application/ld+json` "
             "or `?format=jsonld`), DataCite JSON (`application/vnd.datacite.datacite+json`, "
             "`?format=datacite`), BibTeX (`application/x-bibtex`, `?format=bibtex`) or "
             "CITATION.cff (`application/x-cff+yaml`, `?format=cff`)."
-        )
+        ),
     )
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         one = selectors.artifact_public_queryset().filter(slug=kwargs["slug"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from proposals.models import Award, AwardInvestigator, Cycle, Deadline, Organization
@@ -27,12 +28,24 @@ class CycleBriefSerializer(serializers.ModelSerializer[Cycle]):
         fields = ["id", "year", "solicitation_number"]
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "17:00"})
+class ClockTimeField(serializers.TimeField):
+    """A wall-clock time without a zone ("17:00"): the rule says whose clock."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class DeadlineSerializer(serializers.ModelSerializer[Deadline]):
-    cycle = CycleBriefSerializer(read_only=True, help_text="The cycle, for a cycle deadline.")
+    due_time = ClockTimeField(read_only=True, help_text="Clock time of the deadline.")
+    cycle = CycleBriefSerializer(
+        read_only=True, allow_null=True, help_text="The cycle, for a cycle deadline."
+    )
     award_number = serializers.CharField(
         source="award.award_number",
         read_only=True,
         default=None,
+        allow_null=True,
         help_text="The award, for a report deadline.",
     )
     rule_text = serializers.CharField(
@@ -99,8 +112,8 @@ class InvestigatorSerializer(serializers.ModelSerializer[AwardInvestigator]):
 
 
 class AwardSerializer(serializers.ModelSerializer[Award]):
-    institution = OrganizationBriefSerializer(read_only=True)
-    cycle = CycleBriefSerializer(read_only=True)
+    institution = OrganizationBriefSerializer(read_only=True, allow_null=True)
+    cycle = CycleBriefSerializer(read_only=True, allow_null=True)
     program = serializers.CharField(source="program.short_name", read_only=True)
     program_elements = serializers.SerializerMethodField(
         help_text="NSF program element codes, e.g. 114Y."

@@ -7,7 +7,13 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 
-from fairprog.api import ConditionalGetMixin, PublicCacheMixin
+from fairprog.api import (
+    ConditionalGetMixin,
+    IdFilter,
+    PublicCacheMixin,
+    UtcDateTimeFilter,
+    YearFilter,
+)
 from proposals import selectors
 from proposals.api.serializers import (
     AwardSerializer,
@@ -19,11 +25,9 @@ from proposals.models import Award, AwardInvestigator, Cycle, Deadline, Organiza
 
 
 class AwardFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="cycle__year", help_text="Cycle year.")
-    institution = django_filters.ModelChoiceFilter(
-        queryset=Organization.objects.all(), help_text="Institution id."
-    )
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    year = YearFilter(field_name="cycle__year", help_text="Cycle year.")
+    institution = IdFilter(field_name="institution_id", help_text="Institution id.")
+    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Award
@@ -37,6 +41,7 @@ class AwardViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet[Award]):
     serializer_class = AwardSerializer
     filterset_class = AwardFilter
     lookup_field = "award_number"
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Award]:
         from artifacts.selectors import artifact_listed_queryset
@@ -71,9 +76,9 @@ class CycleViewSet(PublicCacheMixin, viewsets.ReadOnlyModelViewSet[Cycle]):
 
 
 class DeadlineFilter(django_filters.FilterSet):
-    cycle = django_filters.ModelChoiceFilter(queryset=Cycle.objects.all(), help_text="Cycle id.")
+    cycle = IdFilter(field_name="cycle_id", help_text="Cycle id.")
     kind = django_filters.MultipleChoiceFilter(choices=Deadline.Kind.choices)
-    after = django_filters.IsoDateTimeFilter(
+    after = UtcDateTimeFilter(
         field_name="due_at", lookup_expr="gte", help_text="Due at or after (ISO 8601)."
     )
 
