@@ -123,12 +123,12 @@ class Artifact(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="artifact_public_idx"),
-            # Facet counts read this narrow covering index (index-only scans on PostgreSQL)
-            # instead of the wide rows with their descriptions.
+            # Facet counts and the API's ETag read this narrow covering index (index-only
+            # scans on PostgreSQL) instead of the wide rows with their descriptions.
             models.Index(
                 fields=["status"],
-                include=["id", "kind", "license", "award"],
-                name="artifact_facets_idx",
+                include=["id", "kind", "license", "award", "updated_at"],
+                name="artifact_summary_idx",
             ),
         ]
 

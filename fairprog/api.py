@@ -10,6 +10,7 @@ import django_filters
 import orjson
 from django import forms
 from django.db.models import Aggregate, Count, Max, QuerySet, TextField
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from drf_spectacular.utils import extend_schema_field
@@ -94,12 +95,20 @@ class StableCursorPagination(CursorPagination):
 
 
 class PublicCacheMixin:
-    """Public API responses may be cached by browsers and proxies for a short while."""
+    """Public API responses may be cached by browsers and proxies for a short while.
+
+    Date-times are written in UTC ("…Z"), whatever the program's time zone.
+    """
 
     cache_seconds = 60
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        timezone.activate(datetime.UTC)
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        timezone.deactivate()
         if request.method in ("GET", "HEAD") and response.status_code in (200, 304):
             if request.user.is_authenticated:
                 response["Cache-Control"] = "private, no-cache"
@@ -117,7 +126,7 @@ class ConditionalGetMixin(PublicCacheMixin):
     """
 
     def _validators(self, request: Request, queryset: QuerySet[Any]) -> tuple[str, Any]:
-        stamp = queryset.order_by().aggregate(last=Max("updated_at"), n=Count("pk"))
+        stamp = queryset.order_by().aggregate(last=Max("updated_at"), n=Count("*"))
         accept = request.META.get("HTTP_ACCEPT", "")
         key = f"{request.get_full_path()}|{accept}|{stamp['last']}|{stamp['n']}"
         return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"', stamp["last"]
