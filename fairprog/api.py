@@ -16,10 +16,13 @@ from django.utils.http import http_date
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
+
+from fairprog.errors import DomainError
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -177,8 +180,23 @@ def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
     }
     error_schema = {"$ref": "#/components/schemas/Error"}
     for path_item in result.get("paths", {}).values():
-        for operation in path_item.values():
+        for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
+            if method in ("get", "head", "options"):
+                # Reading needs no credentials: anonymous ({}) first, tokens optional.
+                operation["security"] = [{}, *[s for s in operation.get("security", []) if s]]
+            else:
+                for code, description in (
+                    ("401", "Writes need a staff token (Authorization: Token …)."),
+                    ("403", "Only program staff may change records."),
+                ):
+                    responses.setdefault(
+                        code,
+                        {
+                            "description": description,
+                            "content": {"application/json": {"schema": error_schema}},
+                        },
+                    )
             # Errors come in whatever representation was asked for.
             media_types = list(responses.get("200", {}).get("content", {})) or ["application/json"]
             content = {
@@ -262,3 +280,24 @@ class _UtcDateTimeField(django_filters.fields.IsoDateTimeField):
 
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = _UtcDateTimeField
+
+
+class StaffWriteOrReadOnly(BasePermission):
+    """Anyone may read; only authenticated staff with the model permission may write."""
+
+    message = "Only program staff may change records through the API."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        user = request.user
+        if not (user and user.is_authenticated and user.is_staff):
+            return False
+        model = view.get_queryset().model
+        action = "add" if request.method == "POST" and not view.kwargs else "change"
+        return bool(user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}"))
+
+
+def domain_error_as_validation(exc: DomainError) -> ValidationError:
+    """A refused service call as DRF's 400 with per-field messages."""
+    return ValidationError(exc.errors or {"non_field_errors": [exc.message]})

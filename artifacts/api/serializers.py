@@ -8,8 +8,11 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from artifacts import selectors
+from artifacts import selectors, services
 from artifacts.models import Artifact, FairnessDimension, Task
+from fairprog.api import domain_error_as_validation
+from fairprog.errors import DomainError
+from proposals.models import Award, Person
 
 
 class VocabularySerializer(serializers.Serializer[Any]):
@@ -156,4 +159,49 @@ def _iso(value: Any) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-__all__ = ["ArtifactSerializer", "FairnessDimension", "Task"]
+class ArtifactWriteSerializer(serializers.Serializer[Artifact]):
+    """What staff send to create or change an artifact; saved through the services."""
+
+    award = serializers.SlugRelatedField(
+        slug_field="award_number", queryset=Award.objects.all(), help_text="NSF award number."
+    )
+    kind = serializers.ChoiceField(choices=Artifact.Kind.choices)
+    title = serializers.CharField(max_length=300)
+    summary = serializers.CharField(max_length=400)
+    slug = serializers.SlugField(max_length=120, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    landing_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+    repository_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+    doi = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    license = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    version = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    release_date = serializers.DateField(required=False, allow_null=True)
+    keywords = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False, max_length=30
+    )
+    dimensions = serializers.SlugRelatedField(
+        slug_field="slug", queryset=FairnessDimension.objects.all(), many=True, required=False
+    )
+    tasks = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Task.objects.all(), many=True, required=False
+    )
+    creators = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), many=True, required=False, help_text="Person ids, in order."
+    )
+    intended_use = serializers.CharField(required=False, allow_blank=True)
+    out_of_scope_use = serializers.CharField(required=False, allow_blank=True)
+    limitations = serializers.CharField(required=False, allow_blank=True)
+    evaluation_data = serializers.CharField(required=False, allow_blank=True)
+    ethical_considerations = serializers.CharField(required=False, allow_blank=True)
+
+    def create(self, validated_data: dict[str, Any]) -> Artifact:
+        try:
+            return services.artifact_create(**validated_data)
+        except DomainError as exc:
+            raise domain_error_as_validation(exc) from exc
+
+    def update(self, instance: Artifact, validated_data: dict[str, Any]) -> Artifact:
+        try:
+            return services.artifact_update(artifact=instance, **validated_data)
+        except DomainError as exc:
+            raise domain_error_as_validation(exc) from exc

@@ -11,13 +11,14 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from artifacts import metadata, selectors
+from artifacts import metadata, selectors, services
 from artifacts.api.renderers import BibTeXRenderer, CFFRenderer, DataCiteRenderer, JSONLDRenderer
-from artifacts.api.serializers import ArtifactSerializer
+from artifacts.api.serializers import ArtifactSerializer, ArtifactWriteSerializer
 from artifacts.models import Artifact, ArtifactCreator
 from fairprog.api import (
     ConditionalGetMixin,
@@ -26,7 +27,9 @@ from fairprog.api import (
     TextFilter,
     UtcDateTimeFilter,
     YearInFilter,
+    domain_error_as_validation,
 )
+from fairprog.errors import DomainError
 
 ORDERINGS = [
     ("newest", "Newest first"),
@@ -97,14 +100,67 @@ def _cursor_ordering(request: Request) -> tuple[str, ...]:
 
 
 @extend_schema(tags=["artifacts"])
-class ArtifactViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet[Artifact]):
-    """Published artifacts of the funded projects (retired ones only by slug)."""
+class ArtifactViewSet(ConditionalGetMixin, viewsets.ModelViewSet[Artifact]):
+    """Published artifacts of the funded projects (retired ones only by slug).
+
+    Program staff with a token may create artifacts (as drafts), change them, and publish
+    or retire them; everything goes through the same services as the admin.
+    """
 
     serializer_class = ArtifactSerializer
+    http_method_names = ["get", "head", "options", "post", "put", "patch"]
     filterset_class = ArtifactFilter
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     cursor_ordering = staticmethod(_cursor_ordering)
+
+    def get_serializer_class(self) -> Any:
+        if self.action in ("create", "update", "partial_update"):
+            return ArtifactWriteSerializer
+        return ArtifactSerializer
+
+    def get_object(self) -> Artifact:
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return super().get_object()
+        # Staff may change drafts too; the public never sees them.
+        try:
+            return Artifact.objects.get(slug=self.kwargs["slug"])
+        except Artifact.DoesNotExist:
+            raise NotFound("No such artifact.") from None
+
+    def _read(self, artifact: Artifact, status: int = 200) -> Response:
+        fresh = selectors.with_vocabulary(
+            Artifact.objects.select_related("award__institution", "award__cycle")
+        ).get(pk=artifact.pk)
+        return Response(ArtifactSerializer(fresh, context={"request": self.request}).data, status)
+
+    @extend_schema(request=ArtifactWriteSerializer, responses={201: ArtifactSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = ArtifactWriteSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        return self._read(serializer.save(), status=201)
+
+    @extend_schema(request=ArtifactWriteSerializer, responses={200: ArtifactSerializer})
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = ArtifactWriteSerializer(
+            self.get_object(),
+            data=request.data,
+            partial=kwargs.pop("partial", False),
+            context={"request": request},
+        )
+        serializer.is_valid(raise_exception=True)
+        return self._read(serializer.save())
+
+    @extend_schema(request=None, responses={200: ArtifactSerializer})
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, slug: str) -> Response:
+        """Publish a draft (it needs a licence and a link)."""
+        artifact = self.get_object()
+        try:
+            services.artifact_publish(artifact=artifact)
+        except DomainError as exc:
+            raise domain_error_as_validation(exc) from exc
+        return self._read(artifact)
 
     def get_renderers(self) -> list[Any]:
         renderers = super().get_renderers()
