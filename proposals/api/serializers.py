@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from proposals.models import Award, AwardInvestigator, Cycle, Deadline, Organization
+from fairprog.api import domain_error_as_validation
+from fairprog.errors import DomainError
+from proposals import services
+from proposals.models import Award, AwardInvestigator, Cycle, Deadline, Organization, Program
 
 
 class OrganizationSerializer(serializers.ModelSerializer[Organization]):
@@ -155,3 +159,50 @@ class AwardSerializer(serializers.ModelSerializer[Award]):
         request: Any = self.context.get("request")
         path = reverse("artifacts:project-detail", args=[award.award_number])
         return str(request.build_absolute_uri(path)) if request else path
+
+
+class AwardWriteSerializer(serializers.Serializer[Award]):
+    """What staff send to record or correct a funded project; saved through the services."""
+
+    award_number = serializers.RegexField(
+        r"^\d{7}$", error_messages={"invalid": "An NSF award number is seven digits."}
+    )
+    program = serializers.SlugRelatedField(
+        slug_field="short_name", queryset=Program.objects.all(), help_text="e.g. FAI"
+    )
+    title = serializers.CharField(max_length=400)
+    abstract = serializers.CharField(required=False, allow_blank=True)
+    institution = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), required=False, allow_null=True
+    )
+    cycle = serializers.PrimaryKeyRelatedField(
+        queryset=Cycle.objects.all(), required=False, allow_null=True
+    )
+    instrument = serializers.CharField(required=False, allow_blank=True, max_length=80)
+    intended_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal(0), required=False, allow_null=True
+    )
+    awarded_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal(0), required=False, allow_null=True
+    )
+    obligated_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal(0), required=False, allow_null=True
+    )
+    start_date = serializers.DateField(required=False, allow_null=True)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    program_officer = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+    def create(self, validated_data: dict[str, Any]) -> Award:
+        try:
+            return services.award_create(**validated_data)
+        except DomainError as exc:
+            raise domain_error_as_validation(exc) from exc
+
+    def update(self, instance: Award, validated_data: dict[str, Any]) -> Award:
+        # The award number and program identify the record; they are not edited here.
+        validated_data.pop("award_number", None)
+        validated_data.pop("program", None)
+        try:
+            return services.award_update(award=instance, **validated_data)
+        except DomainError as exc:
+            raise domain_error_as_validation(exc) from exc

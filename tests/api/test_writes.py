@@ -97,3 +97,67 @@ def test_deleting_is_not_offered(staff_api):
 
 def test_schema_validates_without_warnings():
     call_command("spectacular", "--validate", "--fail-on-warn", stdout=io.StringIO())
+
+
+def test_staff_record_and_correct_an_award(staff_api):
+    from tests.proposals.factories import OrganizationFactory, ProgramFactory
+
+    ProgramFactory()
+    institution = OrganizationFactory(name="Carnegie Mellon University")
+    created = staff_api.post(
+        "/api/v1/awards/",
+        {
+            "award_number": "2040942",
+            "program": "FAI",
+            "title": "FAI: Organizing Crowd Audits to Detect Bias in Machine Learning",
+            "institution": institution.pk,
+            "intended_amount": "625000.00",
+            "start_date": "2021-02-01",
+            "end_date": "2025-01-31",
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["institution"]["name"] == "Carnegie Mellon University"
+    fixed = staff_api.patch(
+        "/api/v1/awards/2040942/", {"awarded_amount": "681000.00"}, format="json"
+    )
+    assert fixed.status_code == 200
+    assert fixed.json()["awarded_amount"] == "681000.00"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"award_number": "12"}, "award_number"),
+        ({"end_date": "2020-01-01"}, "__all__"),
+        ({"intended_amount": "-1"}, "intended_amount"),
+    ],
+)
+def test_bad_award_writes_are_400s(staff_api, changes, field):
+    from tests.proposals.factories import ProgramFactory
+
+    ProgramFactory()
+    payload = {
+        "award_number": "2147276",
+        "program": "FAI",
+        "title": "FAI: Toward Fair Decision Making",
+        "start_date": "2022-02-15",
+        **changes,
+    }
+    response = staff_api.post("/api/v1/awards/", payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_a_second_award_with_the_same_number_is_refused(staff_api):
+    AwardFactory(award_number="2040800")
+    from proposals.models import Program
+
+    response = staff_api.post(
+        "/api/v1/awards/",
+        {"award_number": "2040800", "program": Program.objects.get().short_name, "title": "x"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "award_number" in response.json()
