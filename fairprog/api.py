@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
+from fairprog.api_descriptions import FIELD_DESCRIPTIONS
 from fairprog.errors import DomainError
 
 DEFAULT_PAGE_SIZE = 20
@@ -171,8 +172,13 @@ class JoinedText(Aggregate):
 
 
 def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """drf-spectacular hook: document the 4xx answers every operation can give."""
+    """drf-spectacular hook: describe every field, and document the 4xx answers every
+    operation can give."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for component in schemas.values():
+        for name, prop in component.get("properties", {}).items():
+            if not prop.get("description") and name in FIELD_DESCRIPTIONS:
+                prop["description"] = FIELD_DESCRIPTIONS[name]
     schemas["Error"] = {
         "type": "object",
         "description": 'DRF\'s error shape: {"detail": "…"} or {"field": ["message", …]}.',

@@ -161,3 +161,14 @@ def test_a_second_award_with_the_same_number_is_refused(staff_api):
     )
     assert response.status_code == 400
     assert "award_number" in response.json()
+
+
+def test_every_schema_property_is_described(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    undescribed = [
+        f"{name}.{prop}"
+        for name, component in schema["components"]["schemas"].items()
+        for prop, details in component.get("properties", {}).items()
+        if not details.get("description") and "$ref" not in details and "allOf" not in details
+    ]
+    assert undescribed == []
