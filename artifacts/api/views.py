@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 import django_filters
@@ -18,7 +19,12 @@ from rest_framework.response import Response
 
 from artifacts import metadata, selectors, services
 from artifacts.api.renderers import BibTeXRenderer, CFFRenderer, DataCiteRenderer, JSONLDRenderer
-from artifacts.api.serializers import ArtifactSerializer, ArtifactWriteSerializer
+from artifacts.api.serializers import (
+    REPRESENTATION_COLUMNS,
+    ArtifactSerializer,
+    ArtifactWriteSerializer,
+    artifact_representation,
+)
 from artifacts.models import Artifact, ArtifactCreator
 from fairprog.api import (
     ConditionalGetMixin,
@@ -208,6 +214,47 @@ class ArtifactViewSet(ConditionalGetMixin, viewsets.ModelViewSet[Artifact]):
         if fmt == "cff":
             return Response(metadata.artifact_cff(artifact, page_url=page_url))
         return Response(self.get_serializer(artifact).data)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        return self._conditional(request, queryset, lambda: self._list_page(request, queryset))
+
+    def _list_page(self, request: Request, queryset: QuerySet[Artifact]) -> Response:
+        """A page read as plain rows (no model instances): for 100 artifacts building
+        instances costs more than the SQL itself."""
+        columns = [*REPRESENTATION_COLUMNS.values(), "dimension_list", "task_list"]
+        if "rank" in queryset.query.annotations:
+            columns.append("rank")  # the cursor's position when ordering by relevance
+        rows = self.paginate_queryset(queryset.values(*columns))
+        assert rows is not None  # noqa: S101 - every list is paginated
+        creators: dict[int, list[dict[str, str]]] = defaultdict(list)
+        for artifact_id, given, family, orcid in (
+            ArtifactCreator.objects.filter(artifact_id__in=[row["id"] for row in rows])
+            .order_by("artifact_id", "order", "id")
+            .values_list(
+                "artifact_id", "person__given_name", "person__family_name", "person__orcid"
+            )
+        ):
+            creators[artifact_id].append(
+                {
+                    "name": f"{given} {family}".strip(),
+                    "given_name": given,
+                    "family_name": family,
+                    "orcid": orcid,
+                }
+            )
+        pages = request.build_absolute_uri(reverse("artifacts:list"))
+        data = []
+        for row in rows:
+            values = {key: row[path] for key, path in REPRESENTATION_COLUMNS.items()}
+            values["dimensions"] = selectors.vocabulary_from(row["dimension_list"])
+            values["tasks"] = selectors.vocabulary_from(row["task_list"])
+            data.append(
+                artifact_representation(
+                    values, creators=creators[row["id"]], url=f"{pages}{row['slug']}/"
+                )
+            )
+        return self.get_paginated_response(data)
 
     def get_queryset(self) -> QuerySet[Artifact]:
         base = (

@@ -212,3 +212,10 @@ def test_api_writes_date_times_in_utc(client):
     ArtifactFactory()
     item = client.get("/api/v1/artifacts/").json()["results"][0]
     assert item["published_at"].endswith("Z")
+
+
+def test_list_items_and_details_are_the_same_document(client):
+    artifact = _artifacts(2)
+    listed = {item["slug"]: item for item in client.get("/api/v1/artifacts/").json()["results"]}
+    detail = client.get(f"/api/v1/artifacts/{artifact.slug}/").json()
+    assert listed[artifact.slug] == detail
