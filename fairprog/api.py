@@ -13,7 +13,7 @@ from django.db.models import Aggregate, Count, Max, QuerySet, TextField
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -307,3 +307,51 @@ class StaffWriteOrReadOnly(BasePermission):
 def domain_error_as_validation(exc: DomainError) -> ValidationError:
     """A refused service call as DRF's 400 with per-field messages."""
     return ValidationError(exc.errors or {"non_field_errors": [exc.message]})
+
+
+class ServiceWriteMixin:
+    """Writes validated by ``write_serializer_class`` (whose save calls the services),
+    answered with the read representation of the record as it now stands."""
+
+    serializer_class: Any
+    write_serializer_class: Any
+    request: Request
+    action: str
+
+    def get_serializer_class(self) -> Any:
+        if self.action in ("create", "update", "partial_update"):
+            return self.write_serializer_class
+        return self.serializer_class
+
+    def read_one(self, record: Any) -> Any:
+        return self.get_queryset().get(pk=record.pk)  # type: ignore[attr-defined]
+
+    def respond_with(self, record: Any, status: int = 200) -> Response:
+        data = self.serializer_class(self.read_one(record), context={"request": self.request}).data
+        return Response(data, status)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.write_serializer_class(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        return self.respond_with(serializer.save(), status=201)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.write_serializer_class(
+            self.get_object(),  # type: ignore[attr-defined]
+            data=request.data,
+            partial=kwargs.pop("partial", False),
+            context={"request": request},
+        )
+        serializer.is_valid(raise_exception=True)
+        return self.respond_with(serializer.save())
+
+
+def write_schema(write: Any, read: Any) -> Any:
+    """OpenAPI for a viewset using ServiceWriteMixin: requests and responses of writes."""
+    from drf_spectacular.utils import extend_schema_view
+
+    return extend_schema_view(
+        create=extend_schema(request=write, responses={201: read}),
+        update=extend_schema(request=write, responses={200: read}),
+        partial_update=extend_schema(request=write, responses={200: read}),
+    )

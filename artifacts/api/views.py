@@ -29,11 +29,13 @@ from artifacts.models import Artifact, ArtifactCreator
 from fairprog.api import (
     ConditionalGetMixin,
     IdInFilter,
+    ServiceWriteMixin,
     SlugInFilter,
     TextFilter,
     UtcDateTimeFilter,
     YearInFilter,
     domain_error_as_validation,
+    write_schema,
 )
 from fairprog.errors import DomainError
 
@@ -106,7 +108,8 @@ def _cursor_ordering(request: Request) -> tuple[str, ...]:
 
 
 @extend_schema(tags=["artifacts"])
-class ArtifactViewSet(ConditionalGetMixin, viewsets.ModelViewSet[Artifact]):
+@write_schema(ArtifactWriteSerializer, ArtifactSerializer)
+class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelViewSet[Artifact]):
     """Published artifacts of the funded projects (retired ones only by slug).
 
     Program staff with a token may create artifacts (as drafts), change them, and publish
@@ -114,16 +117,12 @@ class ArtifactViewSet(ConditionalGetMixin, viewsets.ModelViewSet[Artifact]):
     """
 
     serializer_class = ArtifactSerializer
+    write_serializer_class = ArtifactWriteSerializer
     http_method_names = ["get", "head", "options", "post", "put", "patch"]
     filterset_class = ArtifactFilter
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     cursor_ordering = staticmethod(_cursor_ordering)
-
-    def get_serializer_class(self) -> Any:
-        if self.action in ("create", "update", "partial_update"):
-            return ArtifactWriteSerializer
-        return ArtifactSerializer
 
     def get_object(self) -> Artifact:
         if self.request.method in ("GET", "HEAD", "OPTIONS"):
@@ -134,28 +133,10 @@ class ArtifactViewSet(ConditionalGetMixin, viewsets.ModelViewSet[Artifact]):
         except Artifact.DoesNotExist:
             raise NotFound("No such artifact.") from None
 
-    def _read(self, artifact: Artifact, status: int = 200) -> Response:
-        fresh = selectors.with_vocabulary(
+    def read_one(self, record: Artifact) -> Artifact:
+        return selectors.with_vocabulary(
             Artifact.objects.select_related("award__institution", "award__cycle")
-        ).get(pk=artifact.pk)
-        return Response(ArtifactSerializer(fresh, context={"request": self.request}).data, status)
-
-    @extend_schema(request=ArtifactWriteSerializer, responses={201: ArtifactSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = ArtifactWriteSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        return self._read(serializer.save(), status=201)
-
-    @extend_schema(request=ArtifactWriteSerializer, responses={200: ArtifactSerializer})
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = ArtifactWriteSerializer(
-            self.get_object(),
-            data=request.data,
-            partial=kwargs.pop("partial", False),
-            context={"request": request},
-        )
-        serializer.is_valid(raise_exception=True)
-        return self._read(serializer.save())
+        ).get(pk=record.pk)
 
     @extend_schema(request=None, responses={200: ArtifactSerializer})
     @action(detail=True, methods=["post"])
@@ -166,7 +147,7 @@ class ArtifactViewSet(ConditionalGetMixin, viewsets.ModelViewSet[Artifact]):
             services.artifact_publish(artifact=artifact)
         except DomainError as exc:
             raise domain_error_as_validation(exc) from exc
-        return self._read(artifact)
+        return self.respond_with(artifact)
 
     def get_renderers(self) -> list[Any]:
         renderers = super().get_renderers()

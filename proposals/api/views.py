@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from django.db.models import Count, Prefetch, Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from fairprog.api import (
     ConditionalGetMixin,
     IdFilter,
     PublicCacheMixin,
+    ServiceWriteMixin,
     UtcDateTimeFilter,
     YearFilter,
+    write_schema,
 )
 from proposals import selectors
 from proposals.api.serializers import (
@@ -40,43 +38,19 @@ class AwardFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["awards"])
-class AwardViewSet(ConditionalGetMixin, viewsets.ModelViewSet[Award]):
+@write_schema(AwardWriteSerializer, AwardSerializer)
+class AwardViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelViewSet[Award]):
     """Funded projects, with their teams (names and ORCID iDs only).
 
     Program staff with a token may record an award or correct one.
     """
 
     serializer_class = AwardSerializer
+    write_serializer_class = AwardWriteSerializer
     http_method_names = ["get", "head", "options", "post", "put", "patch"]
     filterset_class = AwardFilter
     lookup_field = "award_number"
     lookup_value_regex = r"[0-9]+"
-
-    def get_serializer_class(self) -> Any:
-        if self.action in ("create", "update", "partial_update"):
-            return AwardWriteSerializer
-        return AwardSerializer
-
-    def _read(self, award: Award, status: int = 200) -> Response:
-        fresh = self.get_queryset().get(pk=award.pk)
-        return Response(AwardSerializer(fresh, context={"request": self.request}).data, status)
-
-    @extend_schema(request=AwardWriteSerializer, responses={201: AwardSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = AwardWriteSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        return self._read(serializer.save(), status=201)
-
-    @extend_schema(request=AwardWriteSerializer, responses={200: AwardSerializer})
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = AwardWriteSerializer(
-            self.get_object(),
-            data=request.data,
-            partial=kwargs.pop("partial", False),
-            context={"request": request},
-        )
-        serializer.is_valid(raise_exception=True)
-        return self._read(serializer.save())
 
     def get_queryset(self) -> QuerySet[Award]:
         from artifacts.selectors import artifact_listed_queryset
