@@ -230,9 +230,11 @@ CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 SPECTACULAR_SETTINGS = {
     "TITLE": "FairProg API",
     "DESCRIPTION": (
-        "Public, read-only data of the Fairness in AI program: the open-source artifacts its "
-        "funded projects release, the funded projects (awards), cycles, public deadlines and "
-        "organizations. Lists use cursor pagination (`cursor`, `page_size` up to 100)."
+        "Public data of the Fairness in AI program: the open-source artifacts its funded "
+        "projects release, the funded projects (awards), cycles, public deadlines and "
+        "organizations. Reading needs no credentials; program staff write with a token "
+        "(`Authorization: Token <key>`). Lists use cursor pagination (`cursor`, `page_size` "
+        "up to 100)."
     ),
     "VERSION": "1.0.0",
     # Interactive docs work offline: Swagger UI is served from our own static files.
