@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.db import connection
@@ -10,6 +11,7 @@ from kombu import Connection
 from fairprog.celery import app as celery_app
 
 BROKER_CHECK_TIMEOUT_SECONDS = 3
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -23,8 +25,9 @@ def database_check() -> CheckResult:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # any driver error means "down"; the detail says which
-        return CheckResult(ok=False, detail=f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # any driver error means "down"; the log has the message
+        logger.warning("Health check: database unavailable: %s", exc)
+        return CheckResult(ok=False, detail=type(exc).__name__)
     return CheckResult(ok=True, detail=connection.vendor)
 
 
@@ -48,5 +51,7 @@ def broker_check(*, timeout: int = BROKER_CHECK_TIMEOUT_SECONDS) -> CheckResult:
             channel = conn.default_channel
             transport = f"{conn.transport.driver_name} ({type(channel).__module__})"
     except Exception as exc:  # kombu raises transport-specific errors
-        return CheckResult(ok=False, detail=f"{type(exc).__name__}: {exc}")
+        # The public answer names the error class only; hosts and ports stay in the log.
+        logger.warning("Health check: broker unavailable: %s", exc)
+        return CheckResult(ok=False, detail=type(exc).__name__)
     return CheckResult(ok=True, detail=str(transport))
