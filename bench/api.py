@@ -27,8 +27,6 @@ os.environ["API_ANON_RATE"] = "100000000/second"  # measure the endpoint, not th
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")  # in-process requests are plain HTTP
 
-from bench._scratch_db import reset_database  # noqa: E402 - needs the environment above
-
 
 def rate(action: Callable[[], object], seconds: float) -> float:
     for _ in range(5):
@@ -47,25 +45,18 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="reuse the loaded database")
     args = parser.parse_args()
 
-    import django
+    from bench.search import prepare_catalogue
 
-    if not args.keep:
-        reset_database()
-    django.setup()
+    prepare_catalogue(total=args.artifacts, keep=args.keep)
     import orjson
     import psycopg
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from artifacts.models import Artifact
-    from bench.search import load
 
-    call_command("migrate", verbosity=0)
-    if not args.keep or not Artifact.objects.exists():
-        load(args.artifacts)
     print(f"database: PostgreSQL, {Artifact.objects.count():,} artifacts")
 
     client = Client()

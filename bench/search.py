@@ -125,6 +125,22 @@ def load(total: int) -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
+def prepare_catalogue(*, total: int, keep: bool) -> None:
+    """A migrated database holding ``total`` synthetic artifacts; reused with ``keep``."""
+    import django
+
+    if not keep:
+        reset_database()
+    django.setup()
+    from django.core.management import call_command
+
+    from artifacts.models import Artifact
+
+    call_command("migrate", verbosity=0)
+    if not keep or not Artifact.objects.exists():
+        load(total)
+
+
 def timed(action: Callable[[], object], runs: int) -> tuple[float, float]:
     for _ in range(3):
         action()  # warm the cache, as a running site has it warm
@@ -144,21 +160,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="reuse the loaded database")
     args = parser.parse_args()
 
-    import django
-
-    if not args.keep:
-        reset_database()
-    django.setup()
-    from django.core.management import call_command
+    prepare_catalogue(total=args.artifacts, keep=args.keep)
     from django.db import connection
     from django.http import QueryDict
 
     from artifacts import selectors
-    from artifacts.models import Artifact
-
-    call_command("migrate", verbosity=0)
-    if not args.keep or not Artifact.objects.exists():
-        load(args.artifacts)
 
     listed = selectors.artifact_listed_queryset().count()
     print(f"database: PostgreSQL, {listed:,} published artifacts")
