@@ -20,7 +20,6 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
-    Count,
     Exists,
     F,
     OuterRef,
@@ -30,11 +29,12 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
-from artifacts.models import Artifact, ArtifactCreator, FairnessDimension, Task
+from artifacts.models import Artifact, ArtifactCreator, FacetCount, FairnessDimension, Task
 from fairprog.api import JoinedText
 from proposals.models import Award
 
@@ -288,71 +288,166 @@ def _facet_counts(query: CatalogueQuery) -> list[Facet]:
     return facets
 
 
-def _counts_per_award(query: CatalogueQuery, *, skip: str) -> dict[int, int]:
-    return dict(
-        artifact_filtered(query, skip=skip)
-        .order_by()
-        .values_list("award_id")
-        .annotate(n=Count("*"))
+_CHOICES = {
+    "kind": "kinds",
+    "dimension": "dimensions",
+    "task": "tasks",
+    "license": "licenses",
+    "year": "years",
+    "institution": "institutions",
+}
+
+
+@dataclass
+class _Counts:
+    """Raw counts per facet value; year and institution are counted per award first."""
+
+    kind: dict[str, int]
+    license: dict[str, int]
+    dimension: dict[int, int]
+    task: dict[int, int]
+    award_for_year: dict[int, int]
+    award_for_institution: dict[int, int]
+
+
+def _chosen(query: CatalogueQuery, facet: str) -> bool:
+    return bool(getattr(query, _CHOICES[facet]))
+
+
+def _whole_catalogue_counts() -> _Counts:
+    """The unfiltered catalogue's counts, kept current by PostgreSQL triggers."""
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for facet, value, n in FacetCount.objects.filter(count__gt=0).values_list(
+        "facet", "value", "count"
+    ):
+        counts[facet][value] = n
+    per_award = {int(pk): n for pk, n in counts["award"].items()}
+    return _Counts(
+        kind=counts["kind"],
+        license=counts["license"],
+        dimension={int(pk): n for pk, n in counts["dimension"].items()},
+        task={int(pk): n for pk, n in counts["task"].items()},
+        award_for_year=per_award,
+        award_for_institution=per_award,
+    )
+
+
+def _counts_from_rows(query: CatalogueQuery) -> _Counts:
+    """Every facet counted in one statement. Each facet counts the artifacts that match all
+    choices but its own; facets without a choice share one set of rows, so the search runs
+    once plus once per facet with a choice. On PostgreSQL the dimension and task ids come
+    from arrays on the artifact row (see migration 0007) instead of a join per artifact."""
+    arrays = connection.vendor == "postgresql"
+    sets: dict[str, bool] = {}  # facet whose choice is left open ("" for none) -> needs ids
+
+    def rows(facet: str, *, vocabulary: bool = False) -> str:
+        skip = facet if _chosen(query, facet) else ""
+        sets[skip] = sets.get(skip, False) or vocabulary
+        return f"rows_{skip or 'all'}"
+
+    def count(facet: str, value: str, source: str, where: str = "") -> str:
+        # Only names from this module go into the text; the query's values are parameters.
+        return (
+            f"SELECT '{facet}', CAST({value} AS TEXT), COUNT(*) FROM {source} {where} "  # noqa: S608
+            f"GROUP BY {value}"
+        )
+
+    def vocabulary(facet: str, through: Any, column: str, array: str) -> str:
+        matched = rows(facet, vocabulary=True)
+        if arrays:
+            ids = f"(SELECT unnest(r.{array}) AS id FROM {matched} AS r) AS v"  # noqa: S608
+            return count(facet, "v.id", ids)
+        table = through._meta.db_table
+        return count(
+            facet, f"v.{column}", f"{matched} AS r JOIN {table} AS v ON v.artifact_id = r.id"
+        )
+
+    selects = [
+        count("kind", "r.kind", f"{rows('kind')} AS r"),
+        count("license", "r.license", f"{rows('license')} AS r", where="WHERE r.license <> ''"),
+        vocabulary(
+            "dimension", Artifact.dimensions.through, "fairnessdimension_id", "dimension_ids"
+        ),
+        vocabulary("task", Artifact.tasks.through, "task_id", "task_ids"),
+        count("year", "r.award_id", f"{rows('year')} AS r"),
+    ]
+    separate_institutions = rows("institution") != rows("year")
+    if separate_institutions:
+        selects.append(count("institution", "r.award_id", f"{rows('institution')} AS r"))
+
+    ctes: list[str] = []
+    params: list[Any] = []
+    for skip, with_ids in sets.items():
+        columns = ["id", "kind", "license", "award_id"]
+        qs = artifact_filtered(query, skip=skip).order_by()
+        if arrays and with_ids:
+            columns += ["dimension_ids", "task_ids"]
+            qs = qs.annotate(
+                dimension_ids=RawSQL("artifacts_artifact.dimension_ids", ()),
+                task_ids=RawSQL("artifacts_artifact.task_ids", ()),
+            )
+        sql, sql_params = qs.values_list(
+            "pk", "kind", "license", "award_id", *columns[4:]
+        ).query.sql_with_params()
+        ctes.append(f"rows_{skip or 'all'}({', '.join(columns)}) AS ({sql})")
+        params.extend(sql_params)
+
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(ctes)} {' UNION ALL '.join(selects)}", params)
+        for facet, value, n in cursor.fetchall():
+            counts[facet][value] = n
+    for_year = {int(pk): n for pk, n in counts["year"].items()}
+    return _Counts(
+        kind=counts["kind"],
+        license=counts["license"],
+        dimension={int(pk): n for pk, n in counts["dimension"].items()},
+        task={int(pk): n for pk, n in counts["task"].items()},
+        award_for_year=for_year,
+        award_for_institution=(
+            {int(pk): n for pk, n in counts["institution"].items()}
+            if separate_institutions
+            else for_year
+        ),
     )
 
 
 def _facet_counts_uncached(query: CatalogueQuery) -> list[Facet]:
-    """One aggregate query per facet; each facet counts as if its own choice were open."""
-    facets: list[Facet] = []
-
-    kinds = dict(
-        artifact_filtered(query, skip="kind").order_by().values_list("kind").annotate(n=Count("*"))
-    )
-    facets.append(
+    """Facet values with counts; each facet counts as if its own choice were open."""
+    unfiltered = not query.q and not any(_chosen(query, facet) for facet in _CHOICES)
+    if unfiltered and connection.vendor == "postgresql":
+        counts = _whole_catalogue_counts()
+    else:
+        counts = _counts_from_rows(query)
+    facets = [
         Facet(
             "kind",
             "Kind",
             [
-                FacetValue(value, label, kinds.get(value, 0), value in query.kinds)
+                FacetValue(value, label, counts.kind.get(value, 0), value in query.kinds)
                 for value, label in Artifact.Kind.choices
-                if kinds.get(value) or value in query.kinds
+                if counts.kind.get(value) or value in query.kinds
             ],
         )
-    )
-    for name, label, model, chosen, through, column in (
-        (
-            "dimension",
-            "Fairness dimension",
-            FairnessDimension,
-            query.dimensions,
-            Artifact.dimensions.through,
-            "fairnessdimension_id",
-        ),
-        ("task", "Task or modality", Task, query.tasks, Artifact.tasks.through, "task_id"),
+    ]
+    for name, label, model, chosen, per_value in (
+        ("dimension", "Fairness dimension", FairnessDimension, query.dimensions, counts.dimension),
+        ("task", "Task or modality", Task, query.tasks, counts.task),
     ):
-        counts = dict(
-            through.objects.filter(artifact__in=artifact_filtered(query, skip=name).values("pk"))
-            .order_by()
-            .values_list(column)
-            .annotate(n=Count("*"))
-        )
         facets.append(
             Facet(
                 name,
                 label,
                 [
                     FacetValue(
-                        value.slug, value.name, counts.get(value.pk, 0), value.slug in chosen
+                        value.slug, value.name, per_value.get(value.pk, 0), value.slug in chosen
                     )
                     for value in _vocabulary(model)
-                    if counts.get(value.pk) or value.slug in chosen
+                    if per_value.get(value.pk) or value.slug in chosen
                 ],
             )
         )
-    licenses = (
-        artifact_filtered(query, skip="license")
-        .exclude(license="")
-        .order_by()
-        .values_list("license")
-        .annotate(n=Count("*"))
-        .order_by("-n", "license")
-    )
+    licenses = sorted(counts.license.items(), key=lambda item: (-item[1], item[0]))
     facets.append(
         Facet(
             "license",
@@ -360,22 +455,16 @@ def _facet_counts_uncached(query: CatalogueQuery) -> list[Facet]:
             [FacetValue(lic, lic, n, lic in query.licenses) for lic, n in licenses],
         )
     )
-    # Cycle year and institution both come from the award: count artifacts per award
-    # (an index-only scan), then fold the counts by the awards' years and institutions.
-    per_award_for_years = _counts_per_award(query, skip="year")
-    per_award_for_institutions = (
-        per_award_for_years
-        if not query.years and not query.institutions
-        else _counts_per_award(query, skip="institution")
-    )
+    # Cycle year and institution both come from the award: fold the per-award counts
+    # by the awards' years and institutions.
     awards = {
         pk: (year, institution_id, name)
         for pk, year, institution_id, name in Award.objects.filter(
-            pk__in=set(per_award_for_years) | set(per_award_for_institutions)
+            pk__in=set(counts.award_for_year) | set(counts.award_for_institution)
         ).values_list("pk", "cycle__year", "institution_id", "institution__name")
     }
     years: dict[int, int] = defaultdict(int)
-    for award_id, n in per_award_for_years.items():
+    for award_id, n in counts.award_for_year.items():
         year = awards[award_id][0]
         if year is not None:
             years[year] += n
@@ -390,7 +479,7 @@ def _facet_counts_uncached(query: CatalogueQuery) -> list[Facet]:
         )
     )
     institutions: dict[tuple[int, str], int] = defaultdict(int)
-    for award_id, n in per_award_for_institutions.items():
+    for award_id, n in counts.award_for_institution.items():
         _, institution_id, name = awards[award_id]
         if institution_id is not None:
             institutions[(institution_id, name)] += n
@@ -413,10 +502,14 @@ def artifact_ordered(qs: QuerySet[Artifact], query: CatalogueQuery) -> QuerySet[
     return qs.order_by("-published_at", "pk")
 
 
-def _page(ordered: QuerySet[Artifact], number: str) -> Page[Any]:
+def _page(ordered: QuerySet[Artifact], number: str, *, total: int | None = None) -> Page[Any]:
     """A page of artifacts: ids are ranked and sliced in a narrow query, then only the
-    page's rows are loaded in full (sorting wide rows with their descriptions is slow)."""
-    page: Page[Any] = Paginator(ordered.values_list("pk", flat=True), PAGE_SIZE).get_page(number)
+    page's rows are loaded in full (sorting wide rows with their descriptions is slow).
+    A ``total`` known already (from the facet counts) saves counting the matches again."""
+    paginator: Paginator[Any] = Paginator(ordered.values_list("pk", flat=True), PAGE_SIZE)
+    if total is not None:
+        paginator.count = total
+    page = paginator.get_page(number)
     ids = list(page.object_list)
     rows = (
         Artifact.objects.filter(pk__in=ids)
@@ -428,8 +521,20 @@ def _page(ordered: QuerySet[Artifact], number: str) -> Page[Any]:
     return page
 
 
+def _total(facets: list[Facet], query: CatalogueQuery) -> int:
+    """Matches of the whole query: every artifact has exactly one kind, and the kind facet
+    counts everything else the query asks for."""
+    kinds = next(facet for facet in facets if facet.name == "kind")
+    return sum(v.count for v in kinds.values if not query.kinds or v.value in query.kinds)
+
+
 def artifact_search(query: CatalogueQuery) -> CatalogueResult:
-    page = _page(artifact_ordered(artifact_filtered(query), query), query.page)
+    facets = _facet_counts(query)
+    page = _page(
+        artifact_ordered(artifact_filtered(query), query),
+        query.page,
+        total=_total(facets, query),
+    )
     fallback = False
     if not page.paginator.count and query.q and connection.vendor == "postgresql":
         # Nothing matched every word: perhaps a typo. Offer titles that look alike.
@@ -446,7 +551,7 @@ def artifact_search(query: CatalogueQuery) -> CatalogueResult:
         query=query,
         page=page,
         total=page.paginator.count,
-        facets=_facet_counts(query),
+        facets=facets,
         fallback=fallback,
     )
 

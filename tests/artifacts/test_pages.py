@@ -49,8 +49,8 @@ PAGES = {
 # Queries per page whatever the number of rows shown.
 PAGE_QUERIES = {
     "home": 7,
-    "list": 12,
-    "search": 12,
+    "list": 7,
+    "search": 7,
     "detail": 5,
     "projects": 2,
     "project": 7,

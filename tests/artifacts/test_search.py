@@ -143,3 +143,66 @@ def test_facet_counts_are_cached_until_the_catalogue_changes(django_assert_max_n
     }
     assert kinds == {"dataset": 1, "tool": 1}
     assert first.total == 1
+
+
+def _as_dict(facets) -> dict[str, dict[str, int]]:
+    return {facet.name: {v.value: v.count for v in facet.values} for facet in facets}
+
+
+@pytest.mark.postgres
+def test_whole_catalogue_counts_kept_by_triggers_match_counting_the_rows():
+    from artifacts import selectors
+    from artifacts.services import artifact_retire, artifact_update
+
+    gender = FairnessDimension.objects.get(slug="gender")
+    age = FairnessDimension.objects.get(slug="age")
+    nlp = Task.objects.get(slug="nlp")
+    kept = ArtifactFactory(kind="tool", license="MIT", dimensions=[gender, age], tasks=[nlp])
+    moved = ArtifactFactory(kind="dataset", dimensions=[gender])
+    retired = ArtifactFactory(kind="metric", license="Apache-2.0", dimensions=[age])
+    deleted = ArtifactFactory(kind="model", tasks=[nlp])
+    ArtifactFactory(
+        kind="dataset", status=Artifact.Status.DRAFT, published_at=None, dimensions=[age]
+    )
+
+    artifact_update(artifact=moved, kind="tool", license="MIT", dimensions=[age], award=kept.award)
+    artifact_retire(artifact=retired, note="Superseded.")
+    kept.tasks.clear()
+    deleted.delete()
+
+    counted = selectors._counts_from_rows(CatalogueQuery.from_querydict(QueryDict("")))
+    assert selectors._whole_catalogue_counts() == counted
+    assert counted.kind == {"tool": 2}
+    assert counted.license == {"MIT": 2}
+    assert counted.dimension == {gender.pk: 1, age.pk: 2}
+    assert counted.task == {}
+    assert counted.award_for_year == {kept.award_id: 2}
+
+
+def test_facet_counts_use_one_statement_for_every_facet(django_assert_max_num_queries):
+    from artifacts import selectors
+
+    ArtifactFactory(kind="dataset", license="MIT")
+    ArtifactFactory(kind="tool", license="MIT")
+    query = CatalogueQuery.from_querydict(QueryDict("q=benchmark&kind=dataset&license=MIT"))
+    # the counts, the two vocabularies, the awards behind year and institution
+    with django_assert_max_num_queries(4):
+        facets = _as_dict(selectors._facet_counts_uncached(query))
+    assert facets["kind"] == {"dataset": 1, "tool": 1}
+    assert facets["license"] == {"MIT": 1}
+
+
+def test_total_and_pages_follow_the_choices():
+    from artifacts import selectors
+
+    for n in range(selectors.PAGE_SIZE + 3):
+        ArtifactFactory(kind="dataset" if n % 2 else "tool", title=f"Set {n:02d}")
+    datasets = _search("kind=dataset&sort=title")
+    assert datasets.total == Artifact.objects.filter(kind="dataset").count() == 11
+    both = _search("kind=dataset&kind=tool&page=2")
+    assert both.total == selectors.PAGE_SIZE + 3
+    assert both.page.number == 2
+    assert len(both.page.object_list) == 3
+    beyond = _search("page=99")
+    assert beyond.page.number == 2  # past the end: the last page
+    assert _search("kind=metric").total == 0
