@@ -22,15 +22,15 @@ from django.db import connection
 from django.db.models import (
     Exists,
     F,
+    Func,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Value,
+    TextField,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
@@ -77,6 +77,15 @@ def artifact_get_public(*, slug: str) -> Artifact:
 VOCABULARY_SEPARATOR = "\u241e"  # between entries; a slug and its name are split by "|"
 
 
+class _SlugAndName(Func):
+    """``slug|name`` of a vocabulary entry (both columns are NOT NULL, so plain ``||``
+    does; Concat's null-safe SQL costs more to build than the rest of the query)."""
+
+    arg_joiner = " || '|' || "
+    template = "%(expressions)s"
+    output_field = TextField()
+
+
 def with_vocabulary(qs: QuerySet[Artifact]) -> QuerySet[Artifact]:
     """Each artifact's dimensions and tasks as "slug|name" lists joined into one text each,
     read in the same query as the artifacts (no query per relation)."""
@@ -88,7 +97,7 @@ def with_vocabulary(qs: QuerySet[Artifact]) -> QuerySet[Artifact]:
             .values("artifact_id")
             .annotate(
                 joined=JoinedText(
-                    Concat(f"{column}__slug", Value("|"), f"{column}__name"),
+                    _SlugAndName(f"{column}__slug", f"{column}__name"),
                     separator=VOCABULARY_SEPARATOR,
                 )
             )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -41,7 +42,7 @@ def rate(action: Callable[[], object], seconds: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--artifacts", type=int, default=100_000)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=20.0, help="per side, in total")
     parser.add_argument("--keep", action="store_true", help="reuse the loaded database")
     args = parser.parse_args()
 
@@ -94,8 +95,15 @@ def main() -> None:
     def api() -> bytes:
         return client.get(url).content
 
-    baseline_rate = rate(baseline, args.seconds)
-    api_rate = rate(api, args.seconds)
+    # Alternate short rounds of each, so that drift in the machine's speed during the run
+    # (other processes, CPU frequency) falls on both sides alike.
+    baseline_rates, api_rates = [], []
+    rounds = 10
+    for _ in range(rounds):
+        baseline_rates.append(rate(baseline, args.seconds / rounds))
+        api_rates.append(rate(api, args.seconds / rounds))
+    baseline_rate = statistics.median(baseline_rates)
+    api_rate = statistics.median(api_rates)
     etag = client.get(url)["ETag"]
 
     def not_modified() -> int:
@@ -106,7 +114,10 @@ def main() -> None:
     print(f"list endpoint, page size 100 ({items} items, {len(statements)} queries):")
     print(f"  API through Django:        {api_rate:8.1f} requests/s")
     print(f"  baseline psycopg + orjson: {baseline_rate:8.1f} requests/s")
-    print(f"  ratio API / baseline:      {api_rate / baseline_rate:8.2f}")
+    ratio = api_rate / baseline_rate
+    print(f"  ratio API / baseline:      {ratio:8.2f}  (medians of {rounds} alternating rounds)")
+    ratios = sorted(a / b for a, b in zip(api_rates, baseline_rates, strict=True))
+    print(f"  ratio per round:           {ratios[0]:.2f} .. {ratios[-1]:.2f}")
     print(f"  304 path (If-None-Match):  {conditional_rate:8.1f} requests/s")
     raw.close()
 

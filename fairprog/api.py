@@ -13,6 +13,7 @@ from django.db.models import Aggregate, Count, Max, QuerySet, TextField
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
@@ -47,8 +48,22 @@ class OrjsonRenderer(BaseRenderer):
         return orjson.dumps(
             data,
             default=JSONEncoder().default,
-            option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME,
+            # Dates and date-times written natively, UTC as "…Z" as DRF writes them.
+            option=orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z,
         )
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, skipped when the request names none of the filters (the common
+    unfiltered list): building and validating the filter form has nothing to do then."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or not set(request.query_params) & set(
+            filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 class StableCursorPagination(CursorPagination):

@@ -215,7 +215,7 @@ REST_FRAMEWORK = {
     ],
     # JSON only: people read the interactive documentation at /api/docs/.
     "DEFAULT_RENDERER_CLASSES": ["fairprog.api.OrjsonRenderer"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["fairprog.api.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "fairprog.api.StableCursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],

@@ -172,22 +172,9 @@ def artifact_representation(
     row: dict[str, Any], *, creators: list[dict[str, str]], url: str
 ) -> dict[str, Any]:
     """The public JSON of one artifact, from plain values: the one place it is built."""
-    values = {
-        **row,
-        "release_date": _iso(row["release_date"]),
-        "published_at": _iso(row["published_at"]),
-        "updated_at": _iso(row["updated_at"]),
-        "creators": creators,
-        "url": url,
-    }
+    # Dates and date-times stay Python values: the JSON renderer writes them (UTC as "…Z").
+    values = {**row, "creators": creators, "url": url}
     return {key: values[key] for key in FIELD_ORDER}
-
-
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class ArtifactWriteSerializer(serializers.Serializer[Artifact]):

@@ -206,7 +206,7 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
         columns = [*REPRESENTATION_COLUMNS.values(), "dimension_list", "task_list"]
         if "rank" in queryset.query.annotations:
             columns.append("rank")  # the cursor's position when ordering by relevance
-        rows = self.paginate_queryset(queryset.values(*columns))
+        rows = self.paginate_queryset(selectors.with_vocabulary(queryset).values(*columns))
         assert rows is not None  # noqa: S101 - every list is paginated
         creators: dict[int, list[dict[str, str]]] = defaultdict(list)
         for artifact_id, given, family, orcid in (
@@ -238,13 +238,14 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
         return self.get_paginated_response(data)
 
     def get_queryset(self) -> QuerySet[Artifact]:
-        base = (
-            selectors.artifact_public_queryset()
-            if self.action == "retrieve"
-            else selectors.artifact_listed_queryset()
-        )
+        if self.action == "list":
+            # Plain rows: the ETag aggregate reads them as they are, and the page adds
+            # its columns itself (_list_page).
+            return selectors.artifact_listed_queryset()
         return selectors.with_vocabulary(
-            base.select_related("award__institution", "award__cycle")
+            selectors.artifact_public_queryset().select_related(
+                "award__institution", "award__cycle"
+            )
         ).prefetch_related(
             Prefetch(
                 "creator_links",
