@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET
 from artifacts import metadata, selectors
 from artifacts.models import Artifact
 from proposals import selectors as program_selectors
-from proposals.models import Award, Cycle
+from proposals.forms import SubscribeForm
+from proposals.models import Award, Cycle, Program
 
 
 @require_GET
@@ -26,11 +27,13 @@ def home(request: HttpRequest) -> HttpResponse:
         .count(),
         "kinds": dict(listed.order_by().values_list("kind").annotate(n=Count("id"))),
     }
+    upcoming: list[Cycle] = list(program_selectors.cycle_list_upcoming())
     return render(
         request,
         "artifacts/home.html",
         {
-            "upcoming_cycles": program_selectors.cycle_list_upcoming(),
+            "upcoming_cycles": upcoming,
+            "subscribe_form": _subscribe_form(upcoming, offer_cycles=False),
             "recent_artifacts": selectors.artifact_recent(),
             "counts": counts,
             "kind_labels": dict(Artifact.Kind.choices),
@@ -165,4 +168,22 @@ def project_detail(request: HttpRequest, award_number: str) -> HttpResponse:
 @require_GET
 def cycle_list(request: HttpRequest) -> HttpResponse:
     cycles: list[Cycle] = list(program_selectors.cycle_list_public())
-    return render(request, "artifacts/cycle_list.html", {"cycles": cycles})
+    return render(
+        request,
+        "artifacts/cycle_list.html",
+        {"cycles": cycles, "subscribe_form": _subscribe_form(cycles, offer_cycles=True)},
+    )
+
+
+def _subscribe_form(cycles: list[Cycle], *, offer_cycles: bool) -> SubscribeForm | None:
+    """The reminder subscription form for the program of the cycles on the page (already
+    loaded with their program); a query only when the page shows no cycle."""
+    program = cycles[0].program if cycles else Program.objects.order_by("name").first()
+    if program is None:
+        return None
+    offered = [
+        cycle for cycle in cycles if cycle.status in (Cycle.Status.OPEN, Cycle.Status.PLANNED)
+    ]
+    return SubscribeForm(
+        program=program, cycles=offered if offer_cycles else (), suggest_zones=False
+    )

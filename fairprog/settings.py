@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_ratelimit",
     "import_export",
     "proposals",
     "artifacts",
@@ -110,6 +111,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Cache ----------------------------------------------------------------
 # Per-process memory by default; with several processes set CACHE_URL=redis://…
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# django-ratelimit counts in this cache. It lists only third-party Redis clients as
+# supported, though Django's own Redis cache increments atomically too; the per-process
+# memory cache of the embedded default counts per process, which one web process makes exact.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 # --- Time -----------------------------------------------------------------
 # Instants are stored in UTC; TIME_ZONE is the program's own time zone, used to
@@ -145,6 +152,25 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="FairProg <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Absolute links in e-mail (confirmation, unsubscribe, the cycle's page) start with this.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- Deadline reminders ------------------------------------------------------
+# How often beat runs the reminder scan.
+REMINDER_SCAN_SECONDS = env.int("REMINDER_SCAN_SECONDS", default=300)
+# A delivery claimed by a worker that vanished is taken over after this many seconds.
+REMINDER_CLAIM_LEASE_SECONDS = env.int("REMINDER_CLAIM_LEASE_SECONDS", default=120)
+# A delivery queued but still pending after this many seconds is queued again by the scan.
+REMINDER_REQUEUE_SECONDS = env.int("REMINDER_REQUEUE_SECONDS", default=600)
+# Transient SMTP failures are retried this many times, with exponential backoff and jitter.
+REMINDER_MAX_RETRIES = env.int("REMINDER_MAX_RETRIES", default=6)
+# Hours a subscription confirmation link stays valid.
+REMINDER_CONFIRMATION_HOURS = env.int("REMINDER_CONFIRMATION_HOURS", default=72)
+# Subscription form submissions allowed per client address (django-ratelimit rate).
+REMINDER_SUBSCRIBE_RATE = env.str("REMINDER_SUBSCRIBE_RATE", default="10/h")
+# Where rate limits find the client's address: behind a proxy, the header it sets
+# (e.g. HTTP_X_REAL_IP), or every visitor shares the proxy's limit.
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 
 # --- Security -------------------------------------------------------------
 # On by default outside DEBUG, so `check --deploy` is clean in production.
@@ -199,6 +225,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_IMPORTS = ["fairprog.tasks"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "scan-deadline-reminders": {
+        "task": "proposals.tasks.reminders_scan_task",
+        "schedule": REMINDER_SCAN_SECONDS,
+        "options": {"expires": REMINDER_SCAN_SECONDS},
+    },
     "clear-expired-sessions": {
         "task": "fairprog.tasks.sessions_clear_expired",
         "schedule": 24 * 60 * 60,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/", include("fairprog.api_urls")),
+    path("reminders/", include("proposals.urls")),
     path("", include("artifacts.urls")),
 ]
 

@@ -23,7 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from fairprog.admin_actions import AdminAction, service_action
 from fairprog.errors import DomainError
-from proposals import services
+from proposals import reminders, services
 from proposals.imports import import_run_create
 from proposals.models import (
     Award,
@@ -37,6 +37,8 @@ from proposals.models import (
     ProgramElement,
     Proposal,
     ProposalInvestigator,
+    ReminderDelivery,
+    ReminderSubscription,
 )
 from proposals.validators import (
     normalize_orcid,
@@ -80,6 +82,7 @@ class PersonForm(forms.ModelForm):
 class PersonAdmin(admin.ModelAdmin):
     form = PersonForm
     list_display = ["family_name", "given_name", "orcid", "affiliation"]
+    list_filter = ["reminders_opt_out"]
     list_select_related = ["affiliation"]
     search_fields = ["family_name", "given_name", "email", "orcid"]
     autocomplete_fields = ["affiliation"]
@@ -87,14 +90,6 @@ class PersonAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
         obj.name_key = person_name_key(obj.given_name, obj.family_name)
         super().save_model(request, obj, form, change)
-
-
-@admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "time_zone"]
-    search_fields = ["name", "short_name"]
-    prepopulated_fields = {"slug": ["short_name"]}
-    autocomplete_fields = ["funders"]
 
 
 @admin.register(ProgramElement)
@@ -129,6 +124,19 @@ class ReminderOffsetsField(forms.Field):
             raise ValidationError(
                 "Type whole numbers of days separated by commas, like 30, 7, 1."
             ) from exc
+
+
+class ProgramForm(forms.ModelForm):
+    reminder_offsets = ReminderOffsetsField(required=False)
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    form = ProgramForm
+    list_display = ["name", "short_name", "time_zone", "reminder_offsets"]
+    search_fields = ["name", "short_name"]
+    prepopulated_fields = {"slug": ["short_name"]}
+    autocomplete_fields = ["funders"]
 
 
 class DeadlineForm(forms.ModelForm):
@@ -740,3 +748,57 @@ class ImportRunAdmin(admin.ModelAdmin):
         run = self.get_object(request, object_id)
         extra = {"refresh_seconds": 2 if run is not None and not run.is_finished else None}
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+
+# --- Reminders ----------------------------------------------------------------
+
+
+@admin.register(ReminderDelivery)
+class ReminderDeliveryAdmin(admin.ModelAdmin):
+    """Every reminder e-mail: what, to whom, when, and how it went. Read-only: deliveries
+    change only by being sent (or re-sent, with the action)."""
+
+    list_display = [
+        "send_at",
+        "deadline",
+        "kind",
+        "offset_days",
+        "email",
+        "state",
+        "attempts",
+        "sent_at",
+        "last_error",
+    ]
+    list_filter = ["state", "kind", "offset_days", "deadline__kind", "deadline__cycle"]
+    list_select_related = ["deadline__cycle", "deadline__award"]
+    search_fields = ["email", "recipient", "message_id", "deadline__label"]
+    date_hierarchy = "send_at"
+    readonly_fields = [field.name for field in ReminderDelivery._meta.fields]
+    actions = [
+        service_action(
+            lambda delivery: reminders.delivery_resend(delivery=delivery),
+            name="resend",
+            description="Send the selected reminders again",
+            done="queued to send again",
+        )
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ReminderSubscription)
+class ReminderSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["email", "program", "cycle", "time_zone", "confirmed_at", "unsubscribed_at"]
+    list_filter = [
+        ("confirmed_at", admin.EmptyFieldListFilter),
+        ("unsubscribed_at", admin.EmptyFieldListFilter),
+        "program",
+        "cycle",
+    ]
+    list_select_related = ["program", "cycle"]
+    search_fields = ["email"]
+    readonly_fields = ["created_at", "confirmation_sent_at", "confirmed_at", "unsubscribed_at"]

@@ -12,6 +12,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from fairprog.errors import DomainError
+from proposals import reminders
 from proposals.models import (
     Award,
     AwardInvestigator,
@@ -190,7 +191,17 @@ def deadline_save(*, deadline: Deadline) -> Deadline:
     except ValidationError as exc:
         raise DomainError(exc.messages[0], errors={"reminder_offsets": exc.messages}) from exc
     deadline.reminder_offsets = sorted(deadline.reminder_offsets, reverse=True)
+    before = (
+        Deadline.objects.filter(pk=deadline.pk).values_list("due_at", "time_rule").first()
+        if deadline.pk
+        else None
+    )
     _validated_save(deadline, subject=f"Deadline {deadline.label or deadline.get_kind_display()}")
+    if before is not None and before != (deadline.due_at, deadline.time_rule):
+        reminders.deadline_moved(deadline=deadline)
+    # Reminders whose time has come (a new deadline, a moved one, new offsets) go out now
+    # rather than at the next periodic scan.
+    transaction.on_commit(reminders.reminders_scan_soon)
     return deadline
 
 
@@ -220,8 +231,11 @@ def deadline_create(
         visibility=visibility,
         notes=notes,
     )
+    owner = cycle or award
     if reminder_offsets is not None:
         deadline.reminder_offsets = list(reminder_offsets)
+    elif owner is not None:  # without one, deadline_save says what is missing
+        deadline.reminder_offsets = list(owner.program.reminder_offsets)
     return deadline_save(deadline=deadline)
 
 

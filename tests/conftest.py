@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -87,26 +89,21 @@ def _worker_database_url() -> str:
     return f"postgres://{auth}{host}{port}/{settings['NAME']}"
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db: None) -> Iterator[str]:
-    """A real Celery worker process on the configured broker and the test database.
+class Workers:
+    """Real Celery worker processes on the configured broker and the test database,
+    consuming a queue of their own; tests may kill them mid-work and start them again."""
 
-    Yields the name of a queue only this worker consumes. Tasks published during the
-    test without a queue of their own go there too, so no other worker takes them.
-    """
-    import os
-    import subprocess
-    import sys
-    import uuid
-    from pathlib import Path
+    def __init__(self, queue: str) -> None:
+        self.queue = queue
+        self._running: list[Any] = []
 
-    from fairprog.celery import app as celery_app
+    def start(self, *, concurrency: int = 1, env: dict[str, str] | None = None) -> Any:
+        import os
+        import subprocess
+        import sys
 
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    env = {**os.environ, "DATABASE_URL": _worker_database_url()}
-    log = Path(os.environ.get("FAIRPROG_VAR_DIR", "var")) / f"worker-{queue}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as out:
+        pool = ["--pool=solo"] if concurrency == 1 else ["--pool=prefork", f"-c{concurrency}"]
+        log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
         worker = subprocess.Popen(
             [
                 sys.executable,
@@ -115,30 +112,97 @@ def celery_worker_process(transactional_db: None) -> Iterator[str]:
                 "-A",
                 "fairprog",
                 "worker",
-                "--pool=solo",
+                *pool,
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
-                f"--queues={queue}",
+                f"--queues={self.queue}",
                 "--loglevel=INFO",
             ],
-            env=env,
-            stdout=out,
+            env={**os.environ, "DATABASE_URL": _worker_database_url(), **(env or {})},
+            stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so a kill takes the children too
         )
+        worker.log = log  # type: ignore[attr-defined]
+        self._running.append(worker)
+        return worker
+
+    @property
+    def log_path(self) -> Any:
+        import os
+        from pathlib import Path
+
+        path = Path(os.environ.get("FAIRPROG_VAR_DIR", "var")) / f"worker-{self.queue}.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def kill(self) -> None:
+        """SIGKILL every worker process: no shutdown, no acknowledgement, nothing saved."""
+        import os
+        import signal
+
+        for worker in self._running:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+            worker.log.close()
+        self._running.clear()
+
+    def stop(self) -> None:
+        import os
+        import signal
+        import subprocess
+
+        for worker in self._running:
+            try:
+                os.killpg(worker.pid, signal.SIGTERM)
+                worker.wait(timeout=20)
+            except ProcessLookupError:
+                pass
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait()
+            worker.log.close()
+        self._running.clear()
+
+
+@pytest.fixture
+def celery_workers(transactional_db: None) -> Iterator[Workers]:
+    """Start real workers with ``celery_workers.start()``. Tasks published during the test
+    without a queue of their own go to the workers' queue, so no other worker takes them."""
+    import uuid
+
+    from fairprog.celery import app as celery_app
+
+    workers = Workers(f"test-{uuid.uuid4().hex[:12]}")
     default_queue = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
+    celery_app.conf.task_default_queue = workers.queue
     try:
-        yield queue
+        yield workers
     finally:
         celery_app.conf.task_default_queue = default_queue
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-        log.unlink(missing_ok=True)
+        workers.stop()
+        workers.log_path.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def celery_worker_process(celery_workers: Workers) -> str:
+    """One real worker; yields the name of the queue only it consumes."""
+    celery_workers.start()
+    return celery_workers.queue
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[Any]:
+    """A real SMTP server on loopback that files what it receives by Message-ID."""
+    from tests.mailsink import MailSink
+
+    sink = MailSink().start()
+    try:
+        yield sink
+    finally:
+        sink.stop()
 
 
 def wait_until(

@@ -125,3 +125,15 @@ class AwardInvestigatorFactory(DjangoModelFactory):
     award = factory.SubFactory(AwardFactory)
     person = factory.SubFactory(PersonFactory)
     role = AwardInvestigator.Role.PI
+
+
+class ReminderSubscriptionFactory(DjangoModelFactory):
+    """A confirmed, program-wide subscription unless told otherwise."""
+
+    class Meta:
+        model = "proposals.ReminderSubscription"
+
+    email = factory.Sequence(lambda n: f"subscriber{n}@example.net")
+    program = factory.SubFactory(ProgramFactory)
+    cycle = None
+    confirmed_at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC))

@@ -1,0 +1,641 @@
+"""Deadline reminders: who is reminded of what and when (the scan), sending one delivery
+exactly once (claim, send, mark), notices when a deadline moves, and unsubscribing.
+
+Exactly once rests on three things. The scan creates one ReminderDelivery row per
+(deadline, recipient, offset) under a unique constraint, so scans that overlap or repeat
+add nothing. A send first claims its row with a conditional update, so two tasks for the
+same row (a redelivered message, a scan that queued it again) cannot both send it. A claim
+whose worker vanished expires after a lease and the next scan queues the row again, so a
+crash loses nothing. The one window left is between the SMTP server accepting a message
+and the row being marked sent: a crash exactly there sends the message again, with the
+same Message-ID, which mail stores use to show it once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from fairprog.errors import DomainError
+from proposals.models import (
+    AwardInvestigator,
+    Deadline,
+    Person,
+    Program,
+    Proposal,
+    ProposalInvestigator,
+    ReminderDelivery,
+    ReminderSubscription,
+)
+
+logger = logging.getLogger(__name__)
+
+PROGRAM_STAFF_GROUP = "Program staff"
+# Deadlines that passed this long ago are no longer looked at (their unsent reminders are
+# recorded as missed within this time).
+LOOKBACK = dt.timedelta(days=2)
+HORIZON = dt.timedelta(days=366)  # the largest offset is 365 days
+BATCH = 1000
+UNSUBSCRIBE_SALT = "fairprog.reminders.unsubscribe"
+PROPOSAL_DEADLINES = {Deadline.Kind.LETTER_OF_INTENT, Deadline.Kind.FULL_PROPOSAL}
+Delivery = ReminderDelivery
+
+
+class TransientDeliveryError(Exception):
+    """Sending failed in a way that may pass (connection refused, timeout, 4xx reply)."""
+
+
+# --- Recipients -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    key: str  # "staff:<user id>", "person:<id>", "subscriber:<id>"
+    email: str
+    time_zone: str
+    why: str  # the line that tells them why they receive this
+
+
+def program_of(deadline: Deadline) -> Program:
+    owner = deadline.cycle if deadline.cycle_id else deadline.award
+    return owner.program  # type: ignore[union-attr]
+
+
+def deadline_recipients(deadline: Deadline) -> list[Recipient]:
+    """Everyone reminded of ``deadline``; one entry per e-mail address (staff first, then
+    investigators, then subscribers). Staff-only deadlines go to staff alone."""
+    program = program_of(deadline)
+    default_zone = program.time_zone
+    found: dict[str, Recipient] = {}
+
+    def add(key: str, email: str, zone: str, why: str) -> None:
+        address = email.strip().lower()
+        if address and address not in found:
+            found[address] = Recipient(key, email.strip(), zone or default_zone, why)
+
+    staff = (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=PROGRAM_STAFF_GROUP))
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+    for user in staff:
+        add(f"staff:{user.pk}", user.email, "", f"You are program staff of {program.name}.")
+    if deadline.award_id:
+        for person in (
+            Person.objects.filter(
+                award_roles__award_id=deadline.award_id,
+                award_roles__role__in=[AwardInvestigator.Role.PI, AwardInvestigator.Role.CO_PI],
+                reminders_opt_out=False,
+            )
+            .exclude(email="")
+            .distinct()
+            .order_by("pk")
+        ):
+            add(
+                f"person:{person.pk}",
+                person.email,
+                person.time_zone,
+                f"You are an investigator of award {deadline.award.award_number}.",  # type: ignore[union-attr]
+            )
+        return list(found.values())
+    if deadline.visibility != Deadline.Visibility.PUBLIC:
+        return list(found.values())
+    cycle = deadline.cycle
+    if deadline.kind in PROPOSAL_DEADLINES:
+        for person in (
+            Person.objects.filter(
+                proposal_roles__proposal__cycle=cycle,
+                proposal_roles__proposal__status__in=[
+                    Proposal.Status.DRAFT,
+                    Proposal.Status.SUBMITTED,
+                ],
+                proposal_roles__role__in=[
+                    ProposalInvestigator.Role.PI,
+                    ProposalInvestigator.Role.CO_PI,
+                ],
+                reminders_opt_out=False,
+            )
+            .exclude(email="")
+            .distinct()
+            .order_by("pk")
+        ):
+            add(
+                f"person:{person.pk}",
+                person.email,
+                person.time_zone,
+                f"You are an investigator on a proposal to {cycle}.",
+            )
+    for subscription in (
+        ReminderSubscription.objects.filter(
+            program=program, confirmed_at__isnull=False, unsubscribed_at__isnull=True
+        )
+        .filter(Q(cycle__isnull=True) | Q(cycle_id=deadline.cycle_id))
+        .order_by("pk")
+    ):
+        scope = subscription.cycle or program.name
+        add(
+            f"subscriber:{subscription.pk}",
+            subscription.email,
+            subscription.time_zone,
+            f"You subscribed to deadline reminders of {scope}.",
+        )
+    return list(found.values())
+
+
+# --- The scan -------------------------------------------------------------------
+
+
+@dataclass
+class ScanReport:
+    deadlines: int = 0
+    recipients: int = 0
+    created: int = 0
+    missed: int = 0
+    queued: int = 0
+    waiting: list[int] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.deadlines} deadlines, {self.recipients} recipients: {self.created} "
+            f"reminders due, {self.missed} recorded as missed, {self.queued} queued to send"
+        )
+
+
+def reminders_scan(
+    *, now: dt.datetime | None = None, dry_run: bool = False, queue: bool = True
+) -> ScanReport:
+    """Create the deliveries that are due and queue every delivery waiting to be sent.
+
+    For each recipient of a deadline that lies ahead, the latest offset whose time has come
+    gets a delivery to send; earlier offsets that never went out (everything was down, or the
+    deadline was entered late) are recorded as missed, as are all of them once the deadline
+    has passed. Deliveries are queued after commit; ones queued long ago and still pending
+    (a lost message) or claimed by a worker that vanished are queued again. With
+    ``queue=False`` nothing is published: the caller sends ``report.waiting`` itself.
+    """
+    now = now or timezone.now()
+    report = ScanReport()
+    with transaction.atomic():
+        rows = _due_rows(now, report)
+        if rows:
+            ReminderDelivery.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+        report.created = sum(1 for row in rows if row.state == Delivery.State.PENDING)
+        report.missed = len(rows) - report.created
+        ids = list(
+            ReminderDelivery.objects.filter(_waiting(now))
+            .order_by("send_at", "pk")
+            .values_list("pk", flat=True)
+        )
+        report.queued = len(ids)
+        report.waiting = ids
+        if dry_run:
+            transaction.set_rollback(True)
+            return report
+        for start in range(0, len(ids), BATCH):
+            ReminderDelivery.objects.filter(pk__in=ids[start : start + BATCH]).update(queued_at=now)
+        if queue:
+            transaction.on_commit(lambda: deliveries_queue(ids))
+    return report
+
+
+def _waiting(now: dt.datetime) -> Q:
+    requeue = dt.timedelta(seconds=settings.REMINDER_REQUEUE_SECONDS)
+    lease = dt.timedelta(seconds=settings.REMINDER_CLAIM_LEASE_SECONDS)
+    return (
+        Q(state=Delivery.State.PENDING, queued_at__isnull=True)
+        | Q(state=Delivery.State.PENDING, queued_at__lt=now - requeue)
+        | Q(state=Delivery.State.SENDING, claimed_at__lt=now - lease)
+    )
+
+
+def _due_rows(now: dt.datetime, report: ScanReport) -> list[ReminderDelivery]:
+    deadlines = list(
+        Deadline.objects.filter(
+            # local-time deadlines fall up to a day either side of the reference instant
+            due_at__gte=now - LOOKBACK - dt.timedelta(days=1),
+            due_at__lte=now + HORIZON + dt.timedelta(days=1),
+        ).select_related("cycle__program", "award__program")
+    )
+    existing = set(
+        ReminderDelivery.objects.filter(
+            deadline__in=deadlines, kind=Delivery.Kind.REMINDER
+        ).values_list("deadline_id", "recipient", "offset_days")
+    )
+    rows = []
+    for deadline in deadlines:
+        report.deadlines += 1
+        offsets = sorted(deadline.reminder_offsets, reverse=True)
+        for recipient in deadline_recipients(deadline):
+            report.recipients += 1
+            due = deadline.due_at_in(zoneinfo.ZoneInfo(recipient.time_zone))
+            if due <= now - LOOKBACK:
+                continue
+            passed = [days for days in offsets if due - dt.timedelta(days=days) <= now]
+            if not passed:
+                continue
+            latest = min(passed)
+            for days in passed:
+                if (deadline.pk, recipient.key, days) in existing:
+                    continue
+                if due <= now:
+                    state, note = Delivery.State.MISSED, "The deadline passed before it was sent."
+                elif days != latest:
+                    state, note = (
+                        Delivery.State.MISSED,
+                        f"Its time passed unsent; the {latest}-day reminder went instead.",
+                    )
+                else:
+                    state, note = Delivery.State.PENDING, ""
+                rows.append(
+                    ReminderDelivery(
+                        deadline=deadline,
+                        kind=Delivery.Kind.REMINDER,
+                        recipient=recipient.key,
+                        email=recipient.email,
+                        time_zone=recipient.time_zone,
+                        offset_days=days,
+                        due_at=due,
+                        send_at=due - dt.timedelta(days=days),
+                        state=state,
+                        last_error=note,
+                    )
+                )
+    return rows
+
+
+def deliveries_queue(ids: Sequence[int]) -> int:
+    """Publish one send task per delivery; returns how many were published. A broker that
+    is down loses nothing: the rows stay pending and the next scan queues them again."""
+    from fairprog.celery import app
+    from proposals.tasks import reminder_send_task
+
+    published = 0
+    try:
+        with app.producer_or_acquire() as producer:
+            for pk in ids:
+                reminder_send_task.apply_async(args=(pk,), producer=producer, retry=False)
+                published += 1
+    except Exception:  # the broker's many connection errors; logged, and the scan retries
+        logger.warning(
+            "Broker unavailable: %d of %d reminders queued; the next scan queues the rest.",
+            published,
+            len(ids),
+            exc_info=True,
+        )
+    return published
+
+
+def reminders_scan_soon() -> None:
+    """Ask a worker to run the scan (after a deadline changed). Never fails the caller: with
+    the broker down, beat's periodic scan does the same a few minutes later."""
+    from proposals.tasks import reminders_scan_task
+
+    try:
+        reminders_scan_task.apply_async(retry=False)
+    except Exception:
+        logger.warning("Broker unavailable; reminders follow at the next periodic scan.")
+
+
+# --- Sending one delivery -------------------------------------------------------
+
+
+def reminder_deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str:
+    """Send one delivery if it is still waiting; returns its state afterwards (or "taken"
+    when another task holds it). Raises TransientDeliveryError when a retry may succeed."""
+    now = now or timezone.now()
+    lease = dt.timedelta(seconds=settings.REMINDER_CLAIM_LEASE_SECONDS)
+    claimed = (
+        ReminderDelivery.objects.filter(pk=delivery_id)
+        .filter(
+            Q(state=Delivery.State.PENDING)
+            | Q(state=Delivery.State.SENDING, claimed_at__lt=now - lease)
+        )
+        .update(
+            state=Delivery.State.SENDING,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+    )
+    if not claimed:
+        return "taken"
+    delivery = ReminderDelivery.objects.select_related(
+        "deadline__cycle__program", "deadline__award__program"
+    ).get(pk=delivery_id)
+    reason, why = _recipient_now(delivery)
+    if reason:
+        return _finish(delivery, Delivery.State.CANCELLED, reason)
+    due = delivery.deadline.due_at_in(zoneinfo.ZoneInfo(delivery.time_zone))
+    if due <= now:
+        return _finish(delivery, Delivery.State.MISSED, "The deadline had passed by sending time.")
+    message = _message(delivery, due, now, why)
+    error, transient = "", False
+    try:
+        _send(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        error, transient = f"Recipient refused: {exc.recipients}", all(c < 500 for c in codes)
+    except smtplib.SMTPResponseException as exc:
+        reply = exc.smtp_error
+        text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+        error, transient = f"SMTP {exc.smtp_code}: {text}", exc.smtp_code < 500
+    except OSError as exc:  # refused, reset, timed out, disconnected (SMTPException too)
+        error, transient = f"{type(exc).__name__}: {exc}", True
+    if error and transient:
+        ReminderDelivery.objects.filter(pk=delivery.pk).update(
+            state=Delivery.State.PENDING,
+            claimed_at=None,
+            last_error=error,
+            updated_at=timezone.now(),
+        )
+        raise TransientDeliveryError(error)
+    if error:
+        return _finish(delivery, Delivery.State.FAILED, error)
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(
+        state=Delivery.State.SENT,
+        sent_at=timezone.now(),
+        message_id=message.extra_headers["Message-ID"],
+        last_error="",
+        updated_at=timezone.now(),
+    )
+    return Delivery.State.SENT
+
+
+def reminder_give_up(*, delivery_id: int, error: str) -> None:
+    """Record a delivery whose transient failures outlasted the retries."""
+    ReminderDelivery.objects.filter(pk=delivery_id, state=Delivery.State.PENDING).update(
+        state=Delivery.State.FAILED,
+        last_error=f"Gave up after {settings.REMINDER_MAX_RETRIES} retries. {error}",
+        updated_at=timezone.now(),
+    )
+
+
+def _finish(delivery: ReminderDelivery, state: str, note: str) -> str:
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(
+        state=state, last_error=note, updated_at=timezone.now()
+    )
+    return state
+
+
+def _recipient_now(delivery: ReminderDelivery) -> tuple[str, str]:
+    """Why the delivery must not go out any more ("" if it may), and the line telling the
+    recipient why they receive it."""
+    deadline = delivery.deadline
+    program = program_of(deadline)
+    kind, _, pk = delivery.recipient.partition(":")
+    if kind == "subscriber":
+        subscription = ReminderSubscription.objects.select_related("cycle").filter(pk=pk).first()
+        if subscription is None or not subscription.is_active:
+            return "The subscription was cancelled.", ""
+        scope = subscription.cycle or program.name
+        return "", f"You subscribed to deadline reminders of {scope}."
+    if kind == "person":
+        if Person.objects.filter(pk=pk, reminders_opt_out=True).exists():
+            return "The person unsubscribed from reminders.", ""
+        if deadline.award_id:
+            return "", f"You are an investigator of award {deadline.award.award_number}."  # type: ignore[union-attr]
+        return "", f"You are an investigator on a proposal to {deadline.cycle}."
+    return "", f"You are program staff of {program.name}."
+
+
+_connection: BaseEmailBackend | None = None
+
+
+def _send(message: EmailMultiAlternatives) -> None:
+    """Send through Django's e-mail backend on a connection kept open between messages
+    (one per worker process); a connection the server closed is opened again once."""
+    global _connection
+    for attempt in (1, 2):
+        if _connection is None:
+            _connection = get_connection(fail_silently=False)
+            _connection.open()
+        try:
+            _connection.send_messages([message])
+            return
+        except smtplib.SMTPServerDisconnected:
+            _close()
+            if attempt == 2:
+                raise
+        except OSError:
+            _close()
+            raise
+
+
+def _close() -> None:
+    global _connection
+    if _connection is not None:
+        try:
+            _connection.close()
+        except Exception:  # the connection is being dropped anyway
+            logger.debug("Closing the SMTP connection failed", exc_info=True)
+    _connection = None
+
+
+# --- The message ----------------------------------------------------------------
+
+
+def _when(instant: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    local = instant.astimezone(zone)
+    hour = local.hour % 12 or 12
+    clock = f"{hour}:{local.minute:02d} {'a.m.' if local.hour < 12 else 'p.m.'}"
+    return f"{local:%A} {local.day} {local:%B %Y}, {clock} {local:%Z}"
+
+
+def _message(
+    delivery: ReminderDelivery, due: dt.datetime, now: dt.datetime, why: str
+) -> EmailMultiAlternatives:
+    deadline = delivery.deadline
+    zone = zoneinfo.ZoneInfo(delivery.time_zone)
+    name = deadline.label or deadline.get_kind_display()
+    owner = deadline.cycle or deadline.award
+    if deadline.cycle_id:
+        page = f"{settings.SITE_URL}{reverse('artifacts:cycle-list')}#cycle-{deadline.cycle_id}"
+    else:
+        page = settings.SITE_URL + reverse(
+            "artifacts:project-detail",
+            args=[deadline.award.award_number],  # type: ignore[union-attr]
+        )
+    recipient_kind = delivery.recipient.partition(":")[0]
+    unsubscribe = (
+        settings.SITE_URL
+        + reverse("reminders:unsubscribe", args=[unsubscribe_token(delivery.recipient)])
+        if recipient_kind in ("subscriber", "person")
+        else ""
+    )
+    days_left = (due - now).total_seconds() / 86400
+    context: dict[str, Any] = {
+        "delivery": delivery,
+        "deadline": deadline,
+        "name": name,
+        "owner": owner,
+        "due_local": _when(due, zone),
+        "due_utc": f"{due.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC",
+        "zone": delivery.time_zone,
+        "local_rule": deadline.time_rule == Deadline.TimeRule.SUBMITTER_LOCAL,
+        "rule": deadline.rule_text,
+        "left": _left(days_left),
+        "page_url": page,
+        "unsubscribe_url": unsubscribe,
+        "why": why,
+    }
+    if delivery.kind == Delivery.Kind.CHANGED:
+        told = (
+            ReminderDelivery.objects.filter(
+                deadline=deadline,
+                recipient=delivery.recipient,
+                kind=Delivery.Kind.REMINDER,
+                state=Delivery.State.SENT,
+            )
+            .order_by("-sent_at")
+            .values_list("due_at", flat=True)
+            .first()
+        )
+        context["was_local"] = _when(told, zone) if told else ""
+        subject = f"Deadline changed: {name}, {owner}"
+        template = "deadline_changed"
+    else:
+        subject = f"Reminder: {name}, {owner}, due {context['left']}"
+        template = "reminder"
+    headers = {
+        "Message-ID": f"<fairprog.{delivery.kind}.{delivery.pk}.{delivery.resends}@{_domain()}>",
+        "Auto-Submitted": "auto-generated",
+    }
+    if unsubscribe:
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"proposals/email/{template}.txt", context),
+        to=[delivery.email],
+        headers=headers,
+    )
+    message.attach_alternative(
+        render_to_string(f"proposals/email/{template}.html", context), "text/html"
+    )
+    return message
+
+
+def _left(days: float) -> str:
+    if days >= 1.5:
+        return f"in {round(days)} days"
+    hours = max(1, round(days * 24))
+    return "in 1 hour" if hours == 1 else f"in {hours} hours"
+
+
+def _domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "fairprog.invalid"
+
+
+# --- Changes, re-sends, unsubscribing -------------------------------------------
+
+
+def deadline_moved(*, deadline: Deadline, now: dt.datetime | None = None) -> int:
+    """After ``deadline`` moved: a notice to everyone already reminded of it (reminders not
+    yet sent simply follow the new time). Returns how many notices were created."""
+    now = now or timezone.now()
+    told = (
+        ReminderDelivery.objects.filter(
+            deadline=deadline, kind=Delivery.Kind.REMINDER, state=Delivery.State.SENT
+        )
+        .order_by("recipient", "-sent_at")
+        .values_list("recipient", "email", "time_zone", "due_at")
+    )
+    notices: dict[str, ReminderDelivery] = {}
+    for recipient, email, zone, was in told:
+        if recipient in notices:
+            continue
+        due = deadline.due_at_in(zoneinfo.ZoneInfo(zone))
+        if due == was or due <= now:
+            continue
+        notices[recipient] = ReminderDelivery(
+            deadline=deadline,
+            kind=Delivery.Kind.CHANGED,
+            recipient=recipient,
+            email=email,
+            time_zone=zone,
+            due_at=due,
+            send_at=now,
+        )
+    ReminderDelivery.objects.bulk_create(notices.values(), ignore_conflicts=True)
+    if notices:
+        transaction.on_commit(reminders_scan_soon)
+    return len(notices)
+
+
+def delivery_resend(*, delivery: ReminderDelivery) -> None:
+    """Staff asked to send this delivery again; it goes out with a new Message-ID."""
+    if delivery.state in (Delivery.State.PENDING, Delivery.State.SENDING):
+        raise DomainError(f"The {delivery} is already on its way.")
+    now = timezone.now()
+    with transaction.atomic():
+        ReminderDelivery.objects.filter(pk=delivery.pk).update(
+            state=Delivery.State.PENDING,
+            resends=F("resends") + 1,
+            queued_at=now,
+            claimed_at=None,
+            last_error="",
+            updated_at=now,
+        )
+        pk = delivery.pk
+        transaction.on_commit(lambda: deliveries_queue([pk]))
+
+
+def unsubscribe_token(recipient: str) -> str:
+    """The signed token of an unsubscribe link; it does not expire (old e-mails keep working)."""
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(recipient)
+
+
+def unsubscribe_recipient(token: str) -> str:
+    """The recipient an unsubscribe link names; DomainError if the link was not issued here."""
+    try:
+        recipient = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
+    except signing.BadSignature as exc:
+        raise DomainError("This unsubscribe link is not valid; it may be incomplete.") from exc
+    if recipient.partition(":")[0] not in ("subscriber", "person"):
+        raise DomainError("This unsubscribe link is not valid.")
+    return recipient
+
+
+def recipient_unsubscribe(*, token: str) -> str:
+    """Stop reminders to whoever ``token`` names; returns what was stopped, for the page."""
+    recipient = unsubscribe_recipient(token)
+    kind, _, pk = recipient.partition(":")
+    now = timezone.now()
+    with transaction.atomic():
+        if kind == "subscriber":
+            subscription = ReminderSubscription.objects.filter(pk=pk).first()
+            if subscription is None:
+                raise DomainError("This subscription no longer exists.")
+            ReminderSubscription.objects.filter(pk=pk, unsubscribed_at__isnull=True).update(
+                unsubscribed_at=now
+            )
+            what = f"reminders of {subscription.cycle or subscription.program}"
+        elif kind == "person":
+            Person.objects.filter(pk=pk).update(reminders_opt_out=True)
+            what = "deadline reminders"
+        else:
+            raise DomainError("This unsubscribe link is not valid.")
+        ReminderDelivery.objects.filter(recipient=recipient, state=Delivery.State.PENDING).update(
+            state=Delivery.State.CANCELLED, last_error="Unsubscribed.", updated_at=now
+        )
+    return what
