@@ -158,8 +158,6 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # --- Deadline reminders ------------------------------------------------------
 # How often beat runs the reminder scan.
 REMINDER_SCAN_SECONDS = env.int("REMINDER_SCAN_SECONDS", default=300)
-# A delivery claimed by a worker that vanished is taken over after this many seconds.
-REMINDER_CLAIM_LEASE_SECONDS = env.int("REMINDER_CLAIM_LEASE_SECONDS", default=120)
 # A delivery queued but still pending after this many seconds is queued again by the scan.
 REMINDER_REQUEUE_SECONDS = env.int("REMINDER_REQUEUE_SECONDS", default=600)
 # Transient SMTP failures are retried this many times, with exponential backoff and jitter.
@@ -219,6 +217,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django support closes the database connection around every task unless told to
+# reuse it; a new PostgreSQL connection per task costs more than a reminder's whole send.
+# Connections are still dropped when obsolete (CONN_MAX_AGE) or broken: see fairprog/celery.py.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Apps' tasks are autodiscovered; the project package is not an app, so list it.

@@ -616,7 +616,6 @@ class ReminderDelivery(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         MISSED = "missed", "Missed"
@@ -628,6 +627,17 @@ class ReminderDelivery(models.Model):
         max_length=40, help_text='Who, as "staff:<user id>", "person:<id>" or "subscriber:<id>".'
     )
     email = models.EmailField()
+    # The recipient's record, read in the same query as the delivery when it is sent.
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subscription = models.ForeignKey(
+        ReminderSubscription,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
+    )
     time_zone = models.CharField(max_length=64)
     offset_days = models.PositiveSmallIntegerField(null=True, blank=True)
     due_at = models.DateTimeField(help_text="The deadline for this recipient, when planned.")
@@ -640,7 +650,6 @@ class ReminderDelivery(models.Model):
     last_error = models.TextField(blank=True)
     message_id = models.CharField("Message-ID", max_length=255, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,14 +1,15 @@
 """Deadline reminders: who is reminded of what and when (the scan), sending one delivery
-exactly once (claim, send, mark), notices when a deadline moves, and unsubscribing.
+exactly once, notices when a deadline moves, and unsubscribing.
 
 Exactly once rests on three things. The scan creates one ReminderDelivery row per
 (deadline, recipient, offset) under a unique constraint, so scans that overlap or repeat
-add nothing. A send first claims its row with a conditional update, so two tasks for the
-same row (a redelivered message, a scan that queued it again) cannot both send it. A claim
-whose worker vanished expires after a lease and the next scan queues the row again, so a
-crash loses nothing. The one window left is between the SMTP server accepting a message
-and the row being marked sent: a crash exactly there sends the message again, with the
-same Message-ID, which mail stores use to show it once.
+add nothing. A send locks its row (SELECT … FOR UPDATE SKIP LOCKED) until the row is marked
+sent, so two tasks for the same row (a redelivered message, a scan that queued it again)
+cannot both send it. A worker that dies mid-send loses its lock with its connection and the
+row is pending again; the broker redelivers the task, or the next scan queues it again, so
+a crash loses nothing. The one window left is between the SMTP server accepting a message
+and the row being committed as sent: a crash exactly there sends the message again, with
+the same Message-ID, which mail stores use to file it once.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+import threading
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -71,6 +73,8 @@ class Recipient:
     email: str
     time_zone: str
     why: str  # the line that tells them why they receive this
+    person_id: int | None = None
+    subscription_id: int | None = None
 
 
 def program_of(deadline: Deadline) -> Program:
@@ -85,10 +89,10 @@ def deadline_recipients(deadline: Deadline) -> list[Recipient]:
     default_zone = program.time_zone
     found: dict[str, Recipient] = {}
 
-    def add(key: str, email: str, zone: str, why: str) -> None:
+    def add(key: str, email: str, zone: str, why: str, **record: int) -> None:
         address = email.strip().lower()
         if address and address not in found:
-            found[address] = Recipient(key, email.strip(), zone or default_zone, why)
+            found[address] = Recipient(key, email.strip(), zone or default_zone, why, **record)
 
     staff = (
         get_user_model()
@@ -116,6 +120,7 @@ def deadline_recipients(deadline: Deadline) -> list[Recipient]:
                 person.email,
                 person.time_zone,
                 f"You are an investigator of award {deadline.award.award_number}.",  # type: ignore[union-attr]
+                person_id=person.pk,
             )
         return list(found.values())
     if deadline.visibility != Deadline.Visibility.PUBLIC:
@@ -144,6 +149,7 @@ def deadline_recipients(deadline: Deadline) -> list[Recipient]:
                 person.email,
                 person.time_zone,
                 f"You are an investigator on a proposal to {cycle}.",
+                person_id=person.pk,
             )
     for subscription in (
         ReminderSubscription.objects.filter(
@@ -158,6 +164,7 @@ def deadline_recipients(deadline: Deadline) -> list[Recipient]:
             subscription.email,
             subscription.time_zone,
             f"You subscribed to deadline reminders of {scope}.",
+            subscription_id=subscription.pk,
         )
     return list(found.values())
 
@@ -220,11 +227,8 @@ def reminders_scan(
 
 def _waiting(now: dt.datetime) -> Q:
     requeue = dt.timedelta(seconds=settings.REMINDER_REQUEUE_SECONDS)
-    lease = dt.timedelta(seconds=settings.REMINDER_CLAIM_LEASE_SECONDS)
-    return (
-        Q(state=Delivery.State.PENDING, queued_at__isnull=True)
-        | Q(state=Delivery.State.PENDING, queued_at__lt=now - requeue)
-        | Q(state=Delivery.State.SENDING, claimed_at__lt=now - lease)
+    return Q(state=Delivery.State.PENDING) & (
+        Q(queued_at__isnull=True) | Q(queued_at__lt=now - requeue)
     )
 
 
@@ -272,6 +276,8 @@ def _due_rows(now: dt.datetime, report: ScanReport) -> list[ReminderDelivery]:
                         kind=Delivery.Kind.REMINDER,
                         recipient=recipient.key,
                         email=recipient.email,
+                        person_id=recipient.person_id,
+                        subscription_id=recipient.subscription_id,
                         time_zone=recipient.time_zone,
                         offset_days=days,
                         due_at=due,
@@ -321,63 +327,60 @@ def reminders_scan_soon() -> None:
 
 def reminder_deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str:
     """Send one delivery if it is still waiting; returns its state afterwards (or "taken"
-    when another task holds it). Raises TransientDeliveryError when a retry may succeed."""
+    when another task holds it or has sent it). Raises TransientDeliveryError when a retry
+    may succeed.
+
+    The row stays locked (SELECT … FOR UPDATE SKIP LOCKED) from the claim until it is
+    marked, in one transaction: a second task for it skips it, and if this worker dies the
+    database drops the lock with the connection, so the row is pending again at once.
+    """
     now = now or timezone.now()
-    lease = dt.timedelta(seconds=settings.REMINDER_CLAIM_LEASE_SECONDS)
-    claimed = (
-        ReminderDelivery.objects.filter(pk=delivery_id)
-        .filter(
-            Q(state=Delivery.State.PENDING)
-            | Q(state=Delivery.State.SENDING, claimed_at__lt=now - lease)
+    error = ""
+    with transaction.atomic():
+        delivery = (
+            ReminderDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related(
+                "deadline__cycle__program",
+                "deadline__award__program",
+                "person",
+                "subscription__cycle",
+            )
+            .filter(pk=delivery_id, state=Delivery.State.PENDING)
+            .first()
         )
-        .update(
-            state=Delivery.State.SENDING,
-            claimed_at=now,
-            attempts=F("attempts") + 1,
-            updated_at=now,
-        )
-    )
-    if not claimed:
-        return "taken"
-    delivery = ReminderDelivery.objects.select_related(
-        "deadline__cycle__program", "deadline__award__program"
-    ).get(pk=delivery_id)
-    reason, why = _recipient_now(delivery)
-    if reason:
-        return _finish(delivery, Delivery.State.CANCELLED, reason)
-    due = delivery.deadline.due_at_in(zoneinfo.ZoneInfo(delivery.time_zone))
-    if due <= now:
-        return _finish(delivery, Delivery.State.MISSED, "The deadline had passed by sending time.")
-    message = _message(delivery, due, now, why)
-    error, transient = "", False
-    try:
-        _send(message)
-    except smtplib.SMTPRecipientsRefused as exc:
-        codes = [code for code, _ in exc.recipients.values()]
-        error, transient = f"Recipient refused: {exc.recipients}", all(c < 500 for c in codes)
-    except smtplib.SMTPResponseException as exc:
-        reply = exc.smtp_error
-        text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
-        error, transient = f"SMTP {exc.smtp_code}: {text}", exc.smtp_code < 500
-    except OSError as exc:  # refused, reset, timed out, disconnected (SMTPException too)
-        error, transient = f"{type(exc).__name__}: {exc}", True
-    if error and transient:
+        if delivery is None:
+            return "taken"
+        reason, why = _recipient_now(delivery)
+        due = delivery.deadline.due_at_in(zoneinfo.ZoneInfo(delivery.time_zone))
+        if reason:
+            return _finish(delivery, Delivery.State.CANCELLED, reason)
+        if due <= now:
+            return _finish(delivery, Delivery.State.MISSED, "The deadline had passed by then.")
+        message = _message(delivery, due, now, why)
+        transient = False
+        try:
+            _send(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            error, transient = f"Recipient refused: {exc.recipients}", all(c < 500 for c in codes)
+        except smtplib.SMTPResponseException as exc:
+            reply = exc.smtp_error
+            text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+            error, transient = f"SMTP {exc.smtp_code}: {text}", exc.smtp_code < 500
+        except OSError as exc:  # refused, reset, timed out, disconnected (SMTPException too)
+            error, transient = f"{type(exc).__name__}: {exc}", True
+        if error and not transient:
+            return _finish(delivery, Delivery.State.FAILED, error)
         ReminderDelivery.objects.filter(pk=delivery.pk).update(
-            state=Delivery.State.PENDING,
-            claimed_at=None,
+            state=Delivery.State.PENDING if error else Delivery.State.SENT,
+            attempts=F("attempts") + 1,
+            sent_at=None if error else timezone.now(),
+            message_id="" if error else message.extra_headers["Message-ID"],
             last_error=error,
             updated_at=timezone.now(),
         )
+    if error:  # recorded (committed) above; the task retries later
         raise TransientDeliveryError(error)
-    if error:
-        return _finish(delivery, Delivery.State.FAILED, error)
-    ReminderDelivery.objects.filter(pk=delivery.pk).update(
-        state=Delivery.State.SENT,
-        sent_at=timezone.now(),
-        message_id=message.extra_headers["Message-ID"],
-        last_error="",
-        updated_at=timezone.now(),
-    )
     return Delivery.State.SENT
 
 
@@ -391,8 +394,9 @@ def reminder_give_up(*, delivery_id: int, error: str) -> None:
 
 
 def _finish(delivery: ReminderDelivery, state: str, note: str) -> str:
+    attempted = F("attempts") + (1 if state == Delivery.State.FAILED else 0)
     ReminderDelivery.objects.filter(pk=delivery.pk).update(
-        state=state, last_error=note, updated_at=timezone.now()
+        state=state, attempts=attempted, last_error=note, updated_at=timezone.now()
     )
     return state
 
@@ -402,15 +406,15 @@ def _recipient_now(delivery: ReminderDelivery) -> tuple[str, str]:
     recipient why they receive it."""
     deadline = delivery.deadline
     program = program_of(deadline)
-    kind, _, pk = delivery.recipient.partition(":")
+    kind = delivery.recipient.partition(":")[0]
     if kind == "subscriber":
-        subscription = ReminderSubscription.objects.select_related("cycle").filter(pk=pk).first()
+        subscription = delivery.subscription
         if subscription is None or not subscription.is_active:
             return "The subscription was cancelled.", ""
         scope = subscription.cycle or program.name
         return "", f"You subscribed to deadline reminders of {scope}."
     if kind == "person":
-        if Person.objects.filter(pk=pk, reminders_opt_out=True).exists():
+        if delivery.person is None or delivery.person.reminders_opt_out:
             return "The person unsubscribed from reminders.", ""
         if deadline.award_id:
             return "", f"You are an investigator of award {deadline.award.award_number}."  # type: ignore[union-attr]
@@ -418,19 +422,19 @@ def _recipient_now(delivery: ReminderDelivery) -> tuple[str, str]:
     return "", f"You are program staff of {program.name}."
 
 
-_connection: BaseEmailBackend | None = None
+_mailer = threading.local()  # one SMTP connection per worker thread (or process)
 
 
 def _send(message: EmailMultiAlternatives) -> None:
-    """Send through Django's e-mail backend on a connection kept open between messages
-    (one per worker process); a connection the server closed is opened again once."""
-    global _connection
+    """Send through Django's e-mail backend on a connection kept open between messages;
+    a connection the server closed is opened again once."""
     for attempt in (1, 2):
-        if _connection is None:
-            _connection = get_connection(fail_silently=False)
-            _connection.open()
+        connection: BaseEmailBackend | None = getattr(_mailer, "connection", None)
+        if connection is None:
+            connection = _mailer.connection = get_connection(fail_silently=False)
+            connection.open()
         try:
-            _connection.send_messages([message])
+            connection.send_messages([message])
             return
         except smtplib.SMTPServerDisconnected:
             _close()
@@ -442,13 +446,13 @@ def _send(message: EmailMultiAlternatives) -> None:
 
 
 def _close() -> None:
-    global _connection
-    if _connection is not None:
+    connection = getattr(_mailer, "connection", None)
+    _mailer.connection = None
+    if connection is not None:
         try:
-            _connection.close()
+            connection.close()
         except Exception:  # the connection is being dropped anyway
             logger.debug("Closing the SMTP connection failed", exc_info=True)
-    _connection = None
 
 
 # --- The message ----------------------------------------------------------------
@@ -517,7 +521,7 @@ def _message(
         subject = f"Reminder: {name}, {owner}, due {context['left']}"
         template = "reminder"
     headers = {
-        "Message-ID": f"<fairprog.{delivery.kind}.{delivery.pk}.{delivery.resends}@{_domain()}>",
+        "Message-ID": message_id(delivery.kind, delivery.pk, delivery.resends),
         "Auto-Submitted": "auto-generated",
     }
     if unsubscribe:
@@ -542,6 +546,12 @@ def _left(days: float) -> str:
     return "in 1 hour" if hours == 1 else f"in {hours} hours"
 
 
+def message_id(kind: str, pk: int, resends: int = 0) -> str:
+    """The Message-ID of a delivery: the same each time it is (re)transmitted, so a mail
+    store files it once; a new one when staff send it again on purpose."""
+    return f"<fairprog.{kind}.{pk}.{resends}@{_domain()}>"
+
+
 def _domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "fairprog.invalid"
 
@@ -558,10 +568,10 @@ def deadline_moved(*, deadline: Deadline, now: dt.datetime | None = None) -> int
             deadline=deadline, kind=Delivery.Kind.REMINDER, state=Delivery.State.SENT
         )
         .order_by("recipient", "-sent_at")
-        .values_list("recipient", "email", "time_zone", "due_at")
+        .values_list("recipient", "email", "time_zone", "due_at", "person_id", "subscription_id")
     )
     notices: dict[str, ReminderDelivery] = {}
-    for recipient, email, zone, was in told:
+    for recipient, email, zone, was, person_id, subscription_id in told:
         if recipient in notices:
             continue
         due = deadline.due_at_in(zoneinfo.ZoneInfo(zone))
@@ -572,6 +582,8 @@ def deadline_moved(*, deadline: Deadline, now: dt.datetime | None = None) -> int
             kind=Delivery.Kind.CHANGED,
             recipient=recipient,
             email=email,
+            person_id=person_id,
+            subscription_id=subscription_id,
             time_zone=zone,
             due_at=due,
             send_at=now,
@@ -584,7 +596,7 @@ def deadline_moved(*, deadline: Deadline, now: dt.datetime | None = None) -> int
 
 def delivery_resend(*, delivery: ReminderDelivery) -> None:
     """Staff asked to send this delivery again; it goes out with a new Message-ID."""
-    if delivery.state in (Delivery.State.PENDING, Delivery.State.SENDING):
+    if delivery.state == Delivery.State.PENDING:
         raise DomainError(f"The {delivery} is already on its way.")
     now = timezone.now()
     with transaction.atomic():
@@ -592,7 +604,6 @@ def delivery_resend(*, delivery: ReminderDelivery) -> None:
             state=Delivery.State.PENDING,
             resends=F("resends") + 1,
             queued_at=now,
-            claimed_at=None,
             last_error="",
             updated_at=now,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 from collections import Counter
 from email import message_from_bytes
 from email.message import Message
@@ -37,6 +38,8 @@ class MailSink:
         self._lock = threading.Lock()
         self.transmissions: Counter[str] = Counter()
         self.mailbox: dict[str, Message] = {}
+        self.first_at: float | None = None  # time.perf_counter() of the first and last arrival
+        self.last_at: float | None = None
         self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=_free_port())
 
     def start(self) -> MailSink:
@@ -61,6 +64,9 @@ class MailSink:
         with self._lock:
             self.transmissions[message_id] += 1
             self.mailbox.setdefault(message_id, message)
+            self.last_at = time.perf_counter()
+            if self.first_at is None:
+                self.first_at = self.last_at
 
     @property
     def received(self) -> int:

@@ -187,20 +187,44 @@ def test_dry_run_writes_nothing(deadline):
     assert not ReminderDelivery.objects.exists()
 
 
-def test_scan_queues_again_what_was_lost_or_abandoned(deadline, settings):
+def test_scan_queues_again_what_was_lost(deadline, settings):
     _staff()
     start = DUE_NY - dt.timedelta(days=7)
     assert _scan(start).queued == 1
     assert _scan(start + dt.timedelta(minutes=1)).queued == 0  # queued, not yet lost
     later = start + dt.timedelta(seconds=settings.REMINDER_REQUEUE_SECONDS + 1)
     assert _scan(later).queued == 1  # still pending: the message was lost
-    # A worker claimed it and vanished: after the lease it is queued again.
-    ReminderDelivery.objects.filter(state=State.PENDING).update(
-        state=State.SENDING, claimed_at=later
-    )
-    assert _scan(later + dt.timedelta(seconds=1)).queued == 0
-    lease = dt.timedelta(seconds=settings.REMINDER_CLAIM_LEASE_SECONDS + 1)
-    assert _scan(later + lease).queued == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_locked_by_another_sender_is_skipped(deadline, mailoutbox):
+    """While one worker holds a delivery (its send under way), another skips it."""
+    import threading
+
+    from django.db import connection, transaction
+
+    _staff()
+    pk = _scan(DUE_NY - dt.timedelta(days=1)).waiting[0]
+    locked, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with transaction.atomic():
+            ReminderDelivery.objects.select_for_update().get(pk=pk)
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    locked.wait(10)
+    try:
+        with time_machine.travel(DUE_NY - dt.timedelta(days=1), tick=False):
+            assert reminders.reminder_deliver(delivery_id=pk) == "taken"
+    finally:
+        release.set()
+        holder.join()
+    assert mailoutbox == []
 
 
 # --- Sending ---------------------------------------------------------------------

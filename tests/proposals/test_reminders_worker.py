@@ -54,7 +54,6 @@ def _subscribers(program, count: int) -> None:
 def _worker_env(sink) -> dict[str, str]:
     return {
         "EMAIL_URL": sink.url,
-        "REMINDER_CLAIM_LEASE_SECONDS": "3",
     }
 
 
@@ -95,7 +94,6 @@ def test_killed_workers_lose_nothing_and_send_nothing_twice(
     _subscribers(cycle.program, total)
     _deadline_in(3, cycle=cycle)
     settings.REMINDER_REQUEUE_SECONDS = 3  # the scan, as beat runs it, re-queues lost work
-    settings.REMINDER_CLAIM_LEASE_SECONDS = 3
     env = _worker_env(smtp_sink)
     celery_workers.start(concurrency=2, env=env)
     assert reminders.reminders_scan().queued == total
