@@ -15,12 +15,14 @@ app.autodiscover_tasks()
 
 
 @task_postrun.connect
-def _drop_broken_or_expired_connections(**kwargs: Any) -> None:
+def _drop_broken_or_expired_connections(task: Any = None, **kwargs: Any) -> None:
     # With CELERY_DB_REUSE_MAX the worker keeps database connections between tasks. Drop
     # one that failed (a database restart) or outlived CONN_MAX_AGE; checking every
     # connection before every task would cost a round trip per task.
     from django.db import connections
 
+    if task is not None and getattr(task.request, "is_eager", False):
+        return  # run inline by the caller, whose connection this is
     for connection in connections.all(initialized_only=True):
         expired = connection.close_at is not None and time.monotonic() >= connection.close_at
         if connection.errors_occurred or expired:

@@ -203,13 +203,22 @@ def reminders_scan(
     now = now or timezone.now()
     report = ScanReport()
     with transaction.atomic():
+        # Left from earlier scans: lost on the way to a worker, or never published.
+        again = list(ReminderDelivery.objects.filter(_waiting(now)).values_list("pk", flat=True))
         rows = _due_rows(now, report)
+        for row in rows:  # created as queued, which they are once this commits
+            if row.state == Delivery.State.PENDING:
+                row.queued_at = now
         if rows:
             ReminderDelivery.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
         report.created = sum(1 for row in rows if row.state == Delivery.State.PENDING)
         report.missed = len(rows) - report.created
+        for start in range(0, len(again), BATCH):
+            ReminderDelivery.objects.filter(pk__in=again[start : start + BATCH]).update(
+                queued_at=now
+            )
         ids = list(
-            ReminderDelivery.objects.filter(_waiting(now))
+            ReminderDelivery.objects.filter(state=Delivery.State.PENDING, queued_at=now)
             .order_by("send_at", "pk")
             .values_list("pk", flat=True)
         )
@@ -218,8 +227,6 @@ def reminders_scan(
         if dry_run:
             transaction.set_rollback(True)
             return report
-        for start in range(0, len(ids), BATCH):
-            ReminderDelivery.objects.filter(pk__in=ids[start : start + BATCH]).update(queued_at=now)
         if queue:
             transaction.on_commit(lambda: deliveries_queue(ids))
     return report
