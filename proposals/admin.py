@@ -758,18 +758,8 @@ class ReminderDeliveryAdmin(admin.ModelAdmin):
     """Every reminder e-mail: what, to whom, when, and how it went. Read-only: deliveries
     change only by being sent (or re-sent, with the action)."""
 
-    list_display = [
-        "send_at",
-        "deadline",
-        "kind",
-        "offset_days",
-        "email",
-        "state",
-        "attempts",
-        "sent_at",
-        "last_error",
-    ]
-    list_filter = ["state", "kind", "offset_days", "deadline__kind", "deadline__cycle"]
+    list_display = ["send_at", "state", "what", "email", "attempts", "sent_at", "note", "deadline"]
+    list_filter = ["state", "kind", "offset_days", "deadline__cycle"]
     list_select_related = ["deadline__cycle", "deadline__award"]
     search_fields = ["email", "recipient", "message_id", "deadline__label"]
     date_hierarchy = "send_at"
@@ -782,6 +772,17 @@ class ReminderDeliveryAdmin(admin.ModelAdmin):
             done="queued to send again",
         )
     ]
+
+    @admin.display(description="what", ordering="offset_days")
+    def what(self, delivery: ReminderDelivery) -> str:
+        if delivery.kind == ReminderDelivery.Kind.CHANGED:
+            return "change notice"
+        return f"{delivery.offset_days}-day reminder"
+
+    @admin.display(description="error or note")
+    def note(self, delivery: ReminderDelivery) -> str:
+        text = delivery.last_error
+        return text if len(text) <= 60 else f"{text[:57]}…"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
