@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,6 +97,56 @@ def start_worker(queue: str, pool: list[str], smtp_url: str) -> subprocess.Popen
     )
 
 
+class Sink:
+    """The SMTP server in a process of its own (bench/_sink.py), so that publishing the
+    tasks here does not slow its answers; what arrived is read from the file it writes."""
+
+    def __init__(self) -> None:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.log = ROOT / "var" / "bench-reminders-sink.log"
+        self.log.unlink(missing_ok=True)
+        self.log.touch()
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "_sink.py"), str(self.port), str(self.log)],
+            stdout=subprocess.PIPE,
+        )
+        assert self.process.stdout is not None
+        self.process.stdout.readline()  # "ready"
+        self.url = f"smtp://127.0.0.1:{self.port}"
+        self.transmissions: Counter[str] = Counter()
+        self.first_at = self.last_at = 0.0
+        self._offset = 0
+
+    def read(self) -> None:
+        with self.log.open() as log:
+            log.seek(self._offset)
+            for line in log:
+                if not line.endswith("\n"):
+                    break
+                self._offset += len(line.encode())
+                message_id, _, when = line.rstrip("\n").partition("\t")
+                self.transmissions[message_id] += 1
+                self.last_at = float(when)
+                self.first_at = self.first_at or self.last_at
+
+    @property
+    def received(self) -> int:
+        self.read()
+        return len(self.transmissions)
+
+    @property
+    def retransmitted(self) -> int:
+        return sum(n - 1 for n in self.transmissions.values())
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deliveries", type=int, default=10_000)
@@ -108,9 +159,8 @@ def main() -> None:
     from fairprog.celery import app
     from proposals import reminders
     from proposals.models import ReminderDelivery
-    from tests.mailsink import MailSink
 
-    sink = MailSink().start()
+    sink = Sink()
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     app.conf.task_default_queue = queue
     if args.threads:
@@ -158,12 +208,13 @@ def main() -> None:
         for worker in workers:
             worker.wait(timeout=30)
         sink.stop()
+    sink.read()
 
     sent = ReminderDelivery.objects.filter(state=ReminderDelivery.State.SENT).count()
     expected = {reminders.message_id("reminder", pk) for pk in report.waiting}
-    lost = len(expected - set(sink.mailbox))
+    lost = len(expected - set(sink.transmissions))
     total = finished - started
-    sending = (sink.last_at or 0.0) - (sink.first_at or 0.0)
+    sending = sink.last_at - sink.first_at
     how = f"{args.threads} threads each" if args.threads else "prefork"
     print(f"deliveries: {report.queued:,} through {args.processes} worker processes ({how})")
     print(f"  end to end (scan, queue, send): {total:.1f} s = {report.queued / total:,.0f}/s")

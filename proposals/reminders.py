@@ -350,7 +350,7 @@ def reminder_deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str
                 "deadline__cycle__program",
                 "deadline__award__program",
                 "person",
-                "subscription__cycle",
+                "subscription",
             )
             .filter(pk=delivery_id, state=Delivery.State.PENDING)
             .first()
@@ -418,7 +418,8 @@ def _recipient_now(delivery: ReminderDelivery) -> tuple[str, str]:
         subscription = delivery.subscription
         if subscription is None or not subscription.is_active:
             return "The subscription was cancelled.", ""
-        scope = subscription.cycle or program.name
+        # A cycle's subscribers get only that cycle's deadlines: its cycle is the deadline's.
+        scope = deadline.cycle if subscription.cycle_id else program.name
         return "", f"You subscribed to deadline reminders of {scope}."
     if kind == "person":
         if delivery.person is None or delivery.person.reminders_opt_out:

@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from email import message_from_bytes
 from email.message import Message
-from typing import Any
+from typing import Any, TextIO
 
 from aiosmtpd.controller import Controller
 
@@ -34,13 +34,18 @@ class _Handler:
 
 
 class MailSink:
-    def __init__(self) -> None:
+    def __init__(self, *, port: int | None = None, log: TextIO | None = None) -> None:
+        """``log``, if given, gets a line per transmission: Message-ID, tab, Unix time
+        (so another process can follow what arrives)."""
+        self._log = log
         self._lock = threading.Lock()
         self.transmissions: Counter[str] = Counter()
         self.mailbox: dict[str, Message] = {}
         self.first_at: float | None = None  # time.perf_counter() of the first and last arrival
         self.last_at: float | None = None
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=_free_port())
+        self._controller = Controller(
+            _Handler(self), hostname="127.0.0.1", port=port or _free_port()
+        )
 
     def start(self) -> MailSink:
         # aiosmtpd logs every SMTP command at INFO: thousands of lines for a batch.
@@ -67,6 +72,9 @@ class MailSink:
             self.last_at = time.perf_counter()
             if self.first_at is None:
                 self.first_at = self.last_at
+            if self._log is not None:
+                self._log.write(f"{message_id}\t{time.time()}\n")
+                self._log.flush()
 
     @property
     def received(self) -> int:
