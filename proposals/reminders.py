@@ -72,7 +72,6 @@ class Recipient:
     key: str  # "staff:<user id>", "person:<id>", "subscriber:<id>"
     email: str
     time_zone: str
-    why: str  # the line that tells them why they receive this
     person_id: int | None = None
     subscription_id: int | None = None
 
@@ -89,10 +88,10 @@ def deadline_recipients(deadline: Deadline) -> list[Recipient]:
     default_zone = program.time_zone
     found: dict[str, Recipient] = {}
 
-    def add(key: str, email: str, zone: str, why: str, **record: int) -> None:
+    def add(key: str, email: str, zone: str, **record: int) -> None:
         address = email.strip().lower()
         if address and address not in found:
-            found[address] = Recipient(key, email.strip(), zone or default_zone, why, **record)
+            found[address] = Recipient(key, email.strip(), zone or default_zone, **record)
 
     staff = (
         get_user_model()
@@ -103,7 +102,7 @@ def deadline_recipients(deadline: Deadline) -> list[Recipient]:
         .order_by("pk")
     )
     for user in staff:
-        add(f"staff:{user.pk}", user.email, "", f"You are program staff of {program.name}.")
+        add(f"staff:{user.pk}", user.email, "")
     if deadline.award_id:
         for person in (
             Person.objects.filter(
@@ -115,13 +114,7 @@ def deadline_recipients(deadline: Deadline) -> list[Recipient]:
             .distinct()
             .order_by("pk")
         ):
-            add(
-                f"person:{person.pk}",
-                person.email,
-                person.time_zone,
-                f"You are an investigator of award {deadline.award.award_number}.",  # type: ignore[union-attr]
-                person_id=person.pk,
-            )
+            add(f"person:{person.pk}", person.email, person.time_zone, person_id=person.pk)
         return list(found.values())
     if deadline.visibility != Deadline.Visibility.PUBLIC:
         return list(found.values())
@@ -144,13 +137,7 @@ def deadline_recipients(deadline: Deadline) -> list[Recipient]:
             .distinct()
             .order_by("pk")
         ):
-            add(
-                f"person:{person.pk}",
-                person.email,
-                person.time_zone,
-                f"You are an investigator on a proposal to {cycle}.",
-                person_id=person.pk,
-            )
+            add(f"person:{person.pk}", person.email, person.time_zone, person_id=person.pk)
     for subscription in (
         ReminderSubscription.objects.filter(
             program=program, confirmed_at__isnull=False, unsubscribed_at__isnull=True
@@ -158,12 +145,10 @@ def deadline_recipients(deadline: Deadline) -> list[Recipient]:
         .filter(Q(cycle__isnull=True) | Q(cycle_id=deadline.cycle_id))
         .order_by("pk")
     ):
-        scope = subscription.cycle or program.name
         add(
             f"subscriber:{subscription.pk}",
             subscription.email,
             subscription.time_zone,
-            f"You subscribed to deadline reminders of {scope}.",
             subscription_id=subscription.pk,
         )
     return list(found.values())

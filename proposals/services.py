@@ -181,8 +181,7 @@ def deadline_save(*, deadline: Deadline) -> Deadline:
             errors={"__all__": ["Choose a cycle or an award."]},
         )
     if not deadline.time_zone:
-        program = deadline.cycle.program if deadline.cycle else deadline.award.program  # type: ignore[union-attr]
-        deadline.time_zone = program.time_zone
+        deadline.time_zone = reminders.program_of(deadline).time_zone
     deadline.due_at = deadline_due_at(
         due_date=deadline.due_date, due_time=deadline.due_time, time_zone=deadline.time_zone
     )

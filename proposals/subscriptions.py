@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from fairprog.errors import DomainError
-from proposals import reminders
 from proposals.models import Cycle, Program, ReminderSubscription, validate_time_zone
 
 logger = logging.getLogger(__name__)
@@ -222,8 +221,3 @@ def _confirmation_subscription(token: str, *, lock: bool) -> ReminderSubscriptio
     ):
         raise gone
     return subscription
-
-
-def unsubscribe_token_check(*, token: str) -> None:
-    """Refuse an unsubscribe link that was not issued here, before offering its button."""
-    reminders.unsubscribe_recipient(token)

@@ -206,7 +206,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         if request.method == "POST":
             what = reminders.recipient_unsubscribe(token=token)
             return render(request, "proposals/unsubscribe.html", {"done": True, "what": what})
-        subscriptions.unsubscribe_token_check(token=token)
+        reminders.unsubscribe_recipient(token)  # refuse a link not issued here
     except DomainError as exc:
         return render(request, "proposals/unsubscribe.html", {"error": exc.message}, status=400)
     return render(request, "proposals/unsubscribe.html", {"done": False})
