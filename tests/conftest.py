@@ -65,7 +65,10 @@ def count_queries() -> Callable[[Callable[[], object]], int]:
 def _empty_cache() -> None:
     from django.core.cache import cache
 
+    from proposals import reminders
+
     cache.clear()
+    reminders._owners.clear()  # the send's per-process cache of cycles and awards
 
 
 @pytest.fixture(autouse=True)
