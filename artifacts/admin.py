@@ -5,15 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
-from django.db.models import QuerySet
+from django.contrib import admin, messages
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from artifacts import services
-from artifacts.models import Artifact, ArtifactCreator, FairnessDimension, Task
+from artifacts import links, services
+from artifacts.models import (
+    Artifact,
+    ArtifactCreator,
+    ArtifactLink,
+    FairnessDimension,
+    LinkCheck,
+    LinkState,
+    Task,
+)
 from artifacts.validators import normalize_doi, normalize_spdx_license
 from fairprog.admin_actions import service_action
 from proposals.admin import KnownPersonFormSet
@@ -74,20 +85,26 @@ class ArtifactAdmin(ExportMixin, SimpleHistoryAdmin):
     form = ArtifactForm
     resource_classes = [ArtifactResource]
     inlines = [CreatorInline]
-    list_display = ["title", "kind", "status", "award", "license", "published_at", "is_demo"]
-    list_filter = ["status", "kind", "license", "dimensions", "tasks", "is_demo"]
+    list_display = [
+        *("title", "kind", "status", "award", "license", "published_at", "link_health"),
+        "is_demo",
+    ]
+    list_filter = ["status", "kind", "link_health", "license", "dimensions", "tasks", "is_demo"]
     list_select_related = ["award"]
     search_fields = ["title", "slug", "summary", "doi", "award__award_number"]
     autocomplete_fields = ["award"]
     filter_horizontal = ["dimensions", "tasks"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["status", "published_at", "retired_at", "created_at", "updated_at"]
+    readonly_fields = [
+        *("status", "published_at", "retired_at", "created_at", "updated_at", "link_health"),
+        "links_table",
+    ]
     fieldsets = [
         (None, {"fields": ["award", "kind", "title", "slug", "summary", "description"]}),
         (
             "Where to find it",
             {"fields": ["landing_url", "repository_url", "doi", "license", "version",
-                        "release_date"]},
+                        "release_date", "link_health", "links_table"]},
         ),
         ("Classification", {"fields": ["keywords", "dimensions", "tasks"]}),
         (
@@ -118,6 +135,34 @@ class ArtifactAdmin(ExportMixin, SimpleHistoryAdmin):
         ),
     ]
 
+    def save_model(self, request: HttpRequest, obj: Artifact, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        links.artifact_links_sync(artifact=obj)  # new or edited URLs are checked at once
+
+    @admin.display(description="links")
+    def links_table(self, artifact: Artifact) -> SafeString:
+        rows = format_html_join(
+            "",
+            '<tr><td>{}</td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    link.get_role_display(),
+                    reverse("admin:artifacts_artifactlink_change", args=[link.pk]),
+                    link.url,
+                    link.get_state_display(),
+                    f"{link.last_checked_at:%Y-%m-%d %H:%M}" if link.last_checked_at else "never",
+                )
+                for link in artifact.links.all()
+            ),
+        )
+        if not rows:
+            return format_html("{}", "No links yet (saved URLs appear here).")
+        return format_html(
+            "<table><thead><tr><th>Link</th><th>URL</th><th>State</th><th>Last checked</th>"
+            "</tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
 
 @admin.register(FairnessDimension)
 class FairnessDimensionAdmin(admin.ModelAdmin):
@@ -131,3 +176,118 @@ class TaskAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "order"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+
+
+class HostFilter(admin.SimpleListFilter):
+    """The hosts with most links that are not working, then the largest hosts."""
+
+    title = "host"
+    parameter_name = "host"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        hosts = (
+            ArtifactLink.objects.values("host")
+            .annotate(
+                n=Count("pk"),
+                bad=Count("pk", filter=~Q(state__in=[LinkState.OK, LinkState.REDIRECTED])),
+            )
+            .order_by("-bad", "-n", "host")[:25]
+        )
+        return [(row["host"], f"{row['host']} ({row['bad']} of {row['n']})") for row in hosts]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(host=self.value()) if self.value() else queryset
+
+
+_LINK_FIELDS = (
+    *("artifact", "role", "url", "host", "state", "state_since", "consecutive_failures"),
+    *("failing_since", "last_checked_at", "last_ok_at", "last_outcome", "last_status_code"),
+    *("last_error", "final_url", "proposed_url", "next_check_at", "history"),
+)
+
+
+@admin.register(ArtifactLink)
+class ArtifactLinkAdmin(admin.ModelAdmin):
+    list_display = [
+        *("url", "artifact", "role", "state", "state_since", "consecutive_failures"),
+        *("last_checked_at", "last_status_code", "proposed_url"),
+    ]
+    list_filter = ["state", "role", "last_outcome", HostFilter]
+    list_select_related = ["artifact"]
+    search_fields = ["url", "host", "artifact__title", "artifact__slug"]
+    date_hierarchy = "last_checked_at"
+    ordering = ["-state_since"]
+    fields = _LINK_FIELDS
+    readonly_fields = _LINK_FIELDS
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # links follow the artifact's URLs
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="check history (latest 50)")
+    def history(self, link: ArtifactLink) -> SafeString:
+        checks = link.checks.order_by("-checked_at")[:50]
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ms</td><td>{}</td></tr>",
+            (
+                (
+                    f"{check.checked_at:%Y-%m-%d %H:%M}",
+                    check.get_outcome_display(),
+                    check.status_code or "-",
+                    " → ".join(f"{status} {url}" for status, url in check.redirects) or "-",
+                    check.latency_ms,
+                    check.error or "",
+                )
+                for check in checks
+            ),
+        )
+        if not rows:
+            return format_html("{}", "Not checked yet.")
+        return format_html(
+            "<table><thead><tr><th>When</th><th>Outcome</th><th>Status</th><th>Redirects</th>"
+            "<th>Latency</th><th>Error</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+    @admin.action(description="Check now", permissions=["change"])
+    def check_now(self, request: HttpRequest, queryset: QuerySet[ArtifactLink]) -> None:
+        ids = list(queryset.values_list("pk", flat=True))
+        links.links_check_soon(link_ids=ids)
+        self.message_user(
+            request,
+            f"{len(ids)} link{'s' if len(ids) != 1 else ''} queued for checking; "
+            "refresh in a moment to see the results.",
+            messages.SUCCESS,
+        )
+
+    actions = [
+        "check_now",
+        service_action(
+            lambda link: links.link_accept_proposed(link=link),
+            name="accept_proposed",
+            description="Use the proposed new address (permanent redirects)",
+            done="updated to their new address",
+        ),
+    ]
+
+
+@admin.register(LinkCheck)
+class LinkCheckAdmin(admin.ModelAdmin):
+    list_display = ["checked_at", "url", "outcome", "status_code", "latency_ms", "attempts"]
+    list_filter = ["outcome"]
+    list_select_related = ["link"]
+    search_fields = ["url", "final_url"]
+    date_hierarchy = "checked_at"
+    readonly_fields = [
+        *("link", "checked_at", "url", "outcome", "status_code", "final_url", "redirects"),
+        *("latency_ms", "attempts", "error"),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

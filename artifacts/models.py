@@ -41,6 +41,19 @@ class Task(models.Model):
         return self.name
 
 
+class LinkState(models.TextChoices):
+    """A link's health as the catalogue states it, derived from its checks (see
+    artifacts/links.py). An artifact's health is the worst of its links' states."""
+
+    UNCHECKED = "unchecked", "Not checked yet"
+    OK = "ok", "Working"
+    REDIRECTED = "redirected", "Redirected"
+    BLOCKED = "blocked", "Unknown (the site refused the checker)"
+    FAILING = "failing", "Failing (not yet confirmed)"
+    BROKEN = "broken", "Broken"
+    NONE = "none", "No links"  # an artifact without any link; never a link's state
+
+
 class Artifact(models.Model):
     class Kind(models.TextChoices):
         DATASET = "dataset", "Dataset"
@@ -104,13 +117,20 @@ class Artifact(models.Model):
     retired_at = models.DateTimeField(null=True, blank=True, editable=False)
     retirement_note = models.TextField(blank=True, help_text="Shown on a retired artifact's page.")
     is_demo = models.BooleanField(default=False, help_text="Fictional record from demo data.")
+    link_health = models.CharField(
+        max_length=10,
+        choices=LinkState.choices,
+        default=LinkState.NONE,
+        editable=False,
+        help_text="The worst state among the artifact's links, kept by the link checker.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Kept current by a database trigger on PostgreSQL; unused on SQLite. PostgreSQL also
     # keeps two columns the models do not declare, dimension_ids and task_ids (sorted
     # integer arrays copied from the two vocabularies by triggers), read by the facet counts.
     search_vector = SearchVectorField(null=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["search_vector", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["search_vector", "updated_at", "link_health"])
 
     class Meta:
         ordering = ["-published_at", "title"]
@@ -179,6 +199,7 @@ class FacetCount(models.Model):
         AWARD = "award"
         DIMENSION = "dimension"
         TASK = "task"
+        LINK = "link"
 
     facet = models.CharField(max_length=16, choices=Facet.choices)
     value = models.CharField(max_length=64)
@@ -191,3 +212,88 @@ class FacetCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facet}={self.value}: {self.count}"
+
+
+class CheckOutcome(models.TextChoices):
+    """What one check found (artifacts/linkcheck.py classifies)."""
+
+    OK = "ok", "OK"
+    REDIRECTED = "redirected", "Redirected"
+    BROKEN = "broken", "Broken"
+    BLOCKED = "blocked", "Blocked or unknown"
+    TLS_ERROR = "tls_error", "TLS error"
+    TIMEOUT = "timeout", "Timed out"
+    SERVER_ERROR = "server_error", "Server error"
+    REFUSED = "refused", "Refused (not a public address)"
+
+
+class ArtifactLink(models.Model):
+    """One URL of an artifact (landing page, repository or DOI) and its derived health."""
+
+    class Role(models.TextChoices):
+        LANDING = "landing", "Landing page"
+        REPOSITORY = "repository", "Repository"
+        DOI = "doi", "DOI"
+
+    artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="links")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    url = models.URLField("URL", max_length=600)
+    host = models.CharField(max_length=255, help_text="The URL's host, for filtering.")
+    state = models.CharField(max_length=10, choices=LinkState.choices, default=LinkState.UNCHECKED)
+    state_since = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    failing_since = models.DateTimeField(
+        null=True, blank=True, help_text="When the current run of failed checks began."
+    )
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_ok_at = models.DateTimeField(null=True, blank=True)
+    last_outcome = models.CharField(max_length=12, choices=CheckOutcome.choices, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    final_url = models.URLField("reached", max_length=2000, blank=True)
+    proposed_url = models.URLField(
+        max_length=2000,
+        blank=True,
+        help_text="Where the link permanently moved (301/308): a URL update for staff to accept.",
+    )
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["artifact", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["artifact", "role"], name="artifact_link_per_role")
+        ]
+        indexes = [
+            models.Index(fields=["next_check_at"], name="artifact_link_due_idx"),
+            models.Index(fields=["state", "state_since"], name="artifact_link_state_idx"),
+            models.Index(fields=["host"], name="artifact_link_host_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class LinkCheck(models.Model):
+    """One check of one link, kept for its history (pruned after LINKCHECK_RETENTION_DAYS)."""
+
+    Outcome = CheckOutcome
+
+    link = models.ForeignKey(ArtifactLink, on_delete=models.CASCADE, related_name="checks")
+    checked_at = models.DateTimeField()
+    url = models.URLField("URL", max_length=600)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_url = models.URLField("reached", max_length=2000, blank=True)
+    redirects = models.JSONField(default=list, blank=True, help_text="[[status, location], …]")
+    latency_ms = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at"]
+        indexes = [models.Index(fields=["link", "-checked_at"], name="link_check_history_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.url}: {self.outcome} at {self.checked_at:%Y-%m-%d %H:%M}"

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from artifacts import links
 from artifacts.models import Artifact, ArtifactCreator, FairnessDimension, Task
 from artifacts.validators import normalize_doi, normalize_spdx_license
 from fairprog.errors import DomainError
@@ -84,6 +85,7 @@ def artifact_create(
     artifact.dimensions.set(list(dimensions))
     artifact.tasks.set(list(tasks))
     artifact_set_creators(artifact=artifact, creators=creators)
+    links.artifact_links_sync(artifact=artifact)
     return artifact
 
 
@@ -102,6 +104,7 @@ def artifact_update(*, artifact: Artifact, **fields: Any) -> Artifact:
         artifact.tasks.set(list(tasks))
     if creators is not None:
         artifact_set_creators(artifact=artifact, creators=creators)
+    links.artifact_links_sync(artifact=artifact)
     return artifact
 
 

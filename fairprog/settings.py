@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -170,6 +171,39 @@ REMINDER_SUBSCRIBE_RATE = env.str("REMINDER_SUBSCRIBE_RATE", default="10/h")
 # (e.g. HTTP_X_REAL_IP), or every visitor shares the proxy's limit.
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 
+# --- Artifact link checks ------------------------------------------------------
+# Requests in flight at once, to one host at once, and seconds between starts to one host.
+LINKCHECK_CONCURRENCY = env.int("LINKCHECK_CONCURRENCY", default=50)
+LINKCHECK_PER_HOST = env.int("LINKCHECK_PER_HOST", default=2)
+LINKCHECK_HOST_INTERVAL = env.float("LINKCHECK_HOST_INTERVAL", default=1.0)
+# Seconds to connect, and for a whole request.
+LINKCHECK_CONNECT_TIMEOUT = env.float("LINKCHECK_CONNECT_TIMEOUT", default=10.0)
+LINKCHECK_TIMEOUT = env.float("LINKCHECK_TIMEOUT", default=30.0)
+LINKCHECK_MAX_REDIRECTS = env.int("LINKCHECK_MAX_REDIRECTS", default=10)
+# Retries of timeouts, resets, 5xx and 429, the first after about LINKCHECK_BACKOFF seconds.
+LINKCHECK_RETRIES = env.int("LINKCHECK_RETRIES", default=2)
+LINKCHECK_BACKOFF = env.float("LINKCHECK_BACKOFF", default=2.0)
+# The most bytes of a response body the checker ever reads (to spot challenge pages).
+LINKCHECK_MAX_BYTES = env.int("LINKCHECK_MAX_BYTES", default=65536)
+# Named in the checker's User-Agent, so site operators know who is calling and why.
+LINKCHECK_CONTACT_URL = env.str("LINKCHECK_CONTACT_URL", default=f"{SITE_URL}/about/link-checker/")
+# Networks the checker may reach although they are not public (CIDRs, comma-separated).
+# For tests and intranets only: empty means only globally routable addresses.
+LINKCHECK_ALLOWED_NETWORKS = env.list("LINKCHECK_ALLOWED_NETWORKS", default=[])
+# A link is broken after this many consecutive failed checks spanning at least this long.
+LINKCHECK_BROKEN_AFTER = env.int("LINKCHECK_BROKEN_AFTER", default=3)
+LINKCHECK_BROKEN_HOURS = env.float("LINKCHECK_BROKEN_HOURS", default=48)
+# Recheck intervals: working links, and failing, broken or blocked ones.
+LINKCHECK_HEALTHY_DAYS = env.float("LINKCHECK_HEALTHY_DAYS", default=7)
+LINKCHECK_FAILING_DAYS = env.float("LINKCHECK_FAILING_DAYS", default=1)
+# How often beat looks for due links, and how many links one check task takes.
+LINKCHECK_SWEEP_SECONDS = env.int("LINKCHECK_SWEEP_SECONDS", default=900)
+LINKCHECK_BATCH = env.int("LINKCHECK_BATCH", default=500)
+# Days each check is kept (a link's latest check is always kept).
+LINKCHECK_RETENTION_DAYS = env.int("LINKCHECK_RETENTION_DAYS", default=365)
+# The weekly digest of newly broken links also goes to each artifact's award PI.
+LINKCHECK_DIGEST_TO_PI = env.bool("LINKCHECK_DIGEST_TO_PI", default=False)
+
 # --- Security -------------------------------------------------------------
 # On by default outside DEBUG, so `check --deploy` is clean in production.
 _secure = not DEBUG
@@ -231,6 +265,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "proposals.tasks.reminders_scan_task",
         "schedule": REMINDER_SCAN_SECONDS,
         "options": {"expires": REMINDER_SCAN_SECONDS},
+    },
+    "sweep-artifact-links": {
+        "task": "artifacts.tasks.links_sweep_task",
+        "schedule": LINKCHECK_SWEEP_SECONDS,
+        "options": {"expires": LINKCHECK_SWEEP_SECONDS},
+    },
+    "prune-link-checks": {
+        "task": "artifacts.tasks.link_checks_prune_task",
+        "schedule": 24 * 60 * 60,
+    },
+    "weekly-broken-links-digest": {
+        "task": "artifacts.tasks.links_digest_task",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
     "clear-expired-sessions": {
         "task": "fairprog.tasks.sessions_clear_expired",

@@ -36,7 +36,7 @@ def test_artifact_change_form_query_count_is_constant(
     for _ in range(creators - 1):
         ArtifactCreatorFactory(artifact=artifact)
     ContentType.objects.clear_cache()
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = staff_client.get(reverse("admin:artifacts_artifact_change", args=[artifact.pk]))
     assert response.status_code == 200
 
