@@ -206,13 +206,25 @@ _LINK_FIELDS = (
 )
 
 
+class MovedFilter(admin.SimpleListFilter):
+    title = "moved permanently"
+    parameter_name = "moved"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "A new address is proposed")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.exclude(proposed_url="") if self.value() == "yes" else queryset
+
+
 @admin.register(ArtifactLink)
 class ArtifactLinkAdmin(admin.ModelAdmin):
+    # State first: with the sidebar open, the right-hand columns scroll out of view.
     list_display = [
-        *("url", "artifact", "role", "state", "state_since", "consecutive_failures"),
-        *("last_checked_at", "last_status_code", "proposed_url"),
+        *("url", "state", "state_since", "consecutive_failures", "last_checked_at"),
+        *("last_status_code", "role", "artifact"),
     ]
-    list_filter = ["state", "role", "last_outcome", HostFilter]
+    list_filter = ["state", "role", "last_outcome", MovedFilter, HostFilter]
     list_select_related = ["artifact"]
     search_fields = ["url", "host", "artifact__title", "artifact__slug"]
     date_hierarchy = "last_checked_at"

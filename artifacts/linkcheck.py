@@ -197,9 +197,12 @@ class Checker:
                     result.outcome = REDIRECTED
                 break
         except netguard.UnsafeURL as exc:
-            # A name that does not resolve is a broken link, not a refusal.
-            outcome = BROKEN if exc.reason == "unresolvable" else REFUSED
-            result.outcome, result.error, result.final_url = outcome, str(exc), current
+            result.final_url = current
+            if exc.reason == "unresolvable":  # a broken link, not a refusal
+                result.outcome = BROKEN
+                result.error = f"The host name {exc.target} does not resolve."
+            else:
+                result.outcome, result.error = REFUSED, str(exc)
         except _Failure as exc:
             result.outcome, result.error, result.final_url = exc.outcome, exc.message, current
         result.latency_ms = round((time.perf_counter() - started) * 1000)

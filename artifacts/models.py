@@ -48,8 +48,8 @@ class LinkState(models.TextChoices):
     UNCHECKED = "unchecked", "Not checked yet"
     OK = "ok", "Working"
     REDIRECTED = "redirected", "Redirected"
-    BLOCKED = "blocked", "Unknown (the site refused the checker)"
-    FAILING = "failing", "Failing (not yet confirmed)"
+    BLOCKED = "blocked", "Unknown (blocked)"
+    FAILING = "failing", "Failing"
     BROKEN = "broken", "Broken"
     NONE = "none", "No links"  # an artifact without any link; never a link's state
 
@@ -239,19 +239,24 @@ class ArtifactLink(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices)
     url = models.URLField("URL", max_length=600)
     host = models.CharField(max_length=255, help_text="The URL's host, for filtering.")
-    state = models.CharField(max_length=10, choices=LinkState.choices, default=LinkState.UNCHECKED)
-    state_since = models.DateTimeField(null=True, blank=True)
-    consecutive_failures = models.PositiveIntegerField(default=0)
+    state = models.CharField(
+        max_length=10,
+        choices=[(value, label) for value, label in LinkState.choices if value != LinkState.NONE],
+        default=LinkState.UNCHECKED,
+    )
+    state_since = models.DateTimeField("since", null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField("failures in a row", default=0)
     failing_since = models.DateTimeField(
         null=True, blank=True, help_text="When the current run of failed checks began."
     )
-    last_checked_at = models.DateTimeField(null=True, blank=True)
-    last_ok_at = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField("last checked", null=True, blank=True)
+    last_ok_at = models.DateTimeField("last worked", null=True, blank=True)
     last_outcome = models.CharField(max_length=12, choices=CheckOutcome.choices, blank=True)
-    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField("status", null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     final_url = models.URLField("reached", max_length=2000, blank=True)
     proposed_url = models.URLField(
+        "moved to",
         max_length=2000,
         blank=True,
         help_text="Where the link permanently moved (301/308): a URL update for staff to accept.",

@@ -442,3 +442,14 @@ def test_check_links_checks_records_and_summarises(settings):
     assert "s left)" in output
     assert "Done: 2 links in" in output
     assert "1 ok, 1 broken." in output
+
+
+def test_staff_find_links_that_moved_permanently(staff_client):
+    record(artifact_with_links().links.get(), "redirected", redirects=[(301, "https://n.example/")])
+    record(artifact_with_links(landing_url="https://b.example.org/").links.get(), "ok")
+
+    response = staff_client.get(
+        reverse("admin:artifacts_artifactlink_changelist"), {"moved": "yes"}
+    )
+
+    assert response.context["cl"].result_count == 1
