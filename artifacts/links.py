@@ -240,7 +240,17 @@ def _save_recorded(updated: Sequence[ArtifactLink]) -> None:
 
 @transaction.atomic
 def link_checks_record(results: Sequence[tuple[ArtifactLink, linkcheck.CheckResult]]) -> None:
-    """Keep every check and update each link's state; then each artifact's health."""
+    """Keep every check and update each link's state; then each artifact's health.
+
+    A link deleted or given another URL while it was being checked (checks take a while,
+    outside any transaction) keeps what it has now: the result is for an address it no
+    longer has."""
+    current = dict(
+        ArtifactLink.objects.select_for_update()
+        .filter(pk__in=[link.pk for link, _ in results])
+        .values_list("pk", "url")
+    )
+    results = [(link, result) for link, result in results if current.get(link.pk) == link.url]
     if not results:
         return
     now = timezone.now()

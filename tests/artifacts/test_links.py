@@ -453,3 +453,26 @@ def test_staff_find_links_that_moved_permanently(staff_client):
     )
 
     assert response.context["cl"].result_count == 1
+
+
+def test_a_result_for_a_url_edited_during_the_check_is_dropped():
+    artifact = artifact_with_links()
+    link = artifact.links.get()
+    stale = result(link, "broken")
+    services.artifact_update(artifact=artifact, landing_url="https://new.example.org/set")
+
+    links.link_checks_record([(link, stale)])
+
+    link.refresh_from_db()
+    assert (link.url, link.state) == ("https://new.example.org/set", LinkState.UNCHECKED)
+    assert not LinkCheck.objects.exists()
+
+
+def test_a_result_for_a_link_deleted_during_the_check_is_dropped():
+    artifact = artifact_with_links()
+    link = artifact.links.get()
+    services.artifact_update(artifact=artifact, landing_url="", doi="10.5281/zenodo.1")
+
+    links.link_checks_record([(link, result(link, "ok"))])
+
+    assert not LinkCheck.objects.exists()
