@@ -175,11 +175,13 @@ def link_state_next(link: ArtifactLink, result: linkcheck.CheckResult) -> None:
     link.last_error = result.error[:500]
     link.final_url = result.final_url[:2000]
     if result.outcome in (Outcome.OK, Outcome.REDIRECTED):
-        link.state = result.outcome
+        # A DOI always redirects (doi.org to the landing page): reaching a page is its "ok".
+        is_doi = link.role == ArtifactLink.Role.DOI
+        link.state = LinkState.OK if is_doi else result.outcome
         link.consecutive_failures = 0
         link.failing_since = None
         link.last_ok_at = now
-        moved_to = result.moved_to
+        moved_to = "" if is_doi else result.moved_to
         link.proposed_url = moved_to[:2000] if moved_to and moved_to != link.url else ""
         wait = settings.LINKCHECK_HEALTHY_DAYS
     elif result.outcome == Outcome.BLOCKED:

@@ -54,6 +54,10 @@ class LinkState(models.TextChoices):
     NONE = "none", "No links"  # an artifact without any link; never a link's state
 
 
+# A link's own states: every LinkState but "none", which only an artifact can have.
+LINK_STATES = [(value, label) for value, label in LinkState.choices if value != LinkState.NONE]
+
+
 class Artifact(models.Model):
     class Kind(models.TextChoices):
         DATASET = "dataset", "Dataset"
@@ -241,7 +245,7 @@ class ArtifactLink(models.Model):
     host = models.CharField(max_length=255, help_text="The URL's host, for filtering.")
     state = models.CharField(
         max_length=10,
-        choices=[(value, label) for value, label in LinkState.choices if value != LinkState.NONE],
+        choices=LINK_STATES,
         default=LinkState.UNCHECKED,
     )
     state_since = models.DateTimeField("since", null=True, blank=True)
@@ -274,6 +278,8 @@ class ArtifactLink(models.Model):
             models.Index(fields=["next_check_at"], name="artifact_link_due_idx"),
             models.Index(fields=["state", "state_since"], name="artifact_link_state_idx"),
             models.Index(fields=["host"], name="artifact_link_host_idx"),
+            # The API's ETag reads the newest change of any link (artifacts/api/views.py).
+            models.Index(fields=["updated_at"], name="artifact_link_updated_idx"),
         ]
 
     def __str__(self) -> str:

@@ -7,11 +7,13 @@ trigram fallback for typos; on SQLite it degrades to case-insensitive matching.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import re
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +36,15 @@ from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
-from artifacts.models import Artifact, ArtifactCreator, FacetCount, FairnessDimension, Task
+from artifacts.models import (
+    Artifact,
+    ArtifactCreator,
+    ArtifactLink,
+    FacetCount,
+    FairnessDimension,
+    LinkState,
+    Task,
+)
 from fairprog.api import JoinedText
 from proposals.models import Award
 
@@ -69,9 +79,100 @@ def artifact_get_public(*, slug: str) -> Artifact:
             "dimensions",
             "tasks",
             "award__program__funders",
+            artifact_links_prefetch(),
         )
         .get(slug=slug)
     )
+
+
+# --- Link health as the public sees it ------------------------------------------------
+
+LINK_ROLES = [
+    role.value
+    for role in (ArtifactLink.Role.LANDING, ArtifactLink.Role.REPOSITORY, ArtifactLink.Role.DOI)
+]
+# What of a link is public: never its errors, failure counts, proposed address or checks.
+LINK_COLUMNS = ("role", "url", "state", "state_since", "last_checked_at", "final_url")
+
+
+@dataclass(frozen=True)
+class PublicLink:
+    role: str
+    url: str
+    state: str
+    state_since: dt.datetime | None
+    checked_at: dt.datetime | None
+    resolves_to: str | None  # the page a working DOI leads to; None for other links
+
+
+def artifact_links_prefetch() -> Prefetch[Any]:
+    """An artifact's link rows, only their public columns."""
+    return Prefetch("links", queryset=ArtifactLink.objects.only("artifact", *LINK_COLUMNS))
+
+
+def artifact_link_urls(landing_url: str, repository_url: str, doi: str) -> dict[str, str]:
+    """The artifact's checked URLs by role (as artifacts.links.artifact_urls has them)."""
+    return {
+        ArtifactLink.Role.LANDING: landing_url,
+        ArtifactLink.Role.REPOSITORY: repository_url,
+        ArtifactLink.Role.DOI: f"https://doi.org/{doi}" if doi else "",
+    }
+
+
+def links_public(urls: dict[str, str], rows: Iterable[Sequence[Any]]) -> list[PublicLink]:
+    """The artifact's URLs in role order, each with the health its link row records.
+    ``rows`` are the artifact's link rows as LINK_COLUMNS tuples. A URL without a row for
+    it (just added or edited, not yet synced) is not checked yet."""
+    checked = {row[0]: row for row in rows}
+    found = []
+    for role in LINK_ROLES:
+        url = urls.get(role)
+        if not url:
+            continue
+        row = checked.get(role)
+        if row is None or row[1] != url:
+            found.append(PublicLink(role, url, LinkState.UNCHECKED.value, None, None, None))
+            continue
+        _, _, state, since, checked_at, final_url = row
+        resolves_to = None
+        if (
+            role == ArtifactLink.Role.DOI
+            and state in (LinkState.OK, LinkState.REDIRECTED)
+            and final_url.startswith(("https://", "http://"))
+        ):
+            resolves_to = final_url
+        found.append(PublicLink(role, url, state, since, checked_at, resolves_to))
+    return found
+
+
+def artifact_links_public(artifact: Artifact) -> list[PublicLink]:
+    """links_public of a loaded artifact (its ``links`` prefetched, as artifact_get_public
+    does)."""
+    urls = artifact_link_urls(artifact.landing_url, artifact.repository_url, artifact.doi)
+    rows = [
+        tuple(getattr(link, column) for column in LINK_COLUMNS) for link in artifact.links.all()
+    ]
+    return links_public(urls, rows)
+
+
+def links_public_by_artifact(
+    rows: Iterable[dict[str, Any]],
+) -> dict[int, list[PublicLink]]:
+    """links_public of many artifacts given as value rows with ``id``, ``landing_url``,
+    ``repository_url`` and ``doi``: one query for the links of them all."""
+    rows = list(rows)
+    checked: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for artifact_id, *link in ArtifactLink.objects.filter(
+        artifact_id__in=[row["id"] for row in rows]
+    ).values_list("artifact_id", *LINK_COLUMNS):
+        checked[artifact_id].append(tuple(link))
+    return {
+        row["id"]: links_public(
+            artifact_link_urls(row["landing_url"], row["repository_url"], row["doi"]),
+            checked[row["id"]],
+        )
+        for row in rows
+    }
 
 
 VOCABULARY_SEPARATOR = "\u241e"  # between entries; a slug and its name are split by "|"
@@ -135,6 +236,7 @@ class CatalogueQuery:
     licenses: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     institutions: list[int] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # artifacts' link health
     sort: str = ""
     page: str = "1"
     notices: list[str] = field(default_factory=list)
@@ -151,6 +253,9 @@ class CatalogueQuery:
         query.licenses = [v for v in params.getlist("license") if v][:20]
         query.years = _integers(params.getlist("year"), query, "cycle year")
         query.institutions = _integers(params.getlist("institution"), query, "institution")
+        query.links = [v for v in params.getlist("link") if v in LinkState.values]
+        if len(query.links) != len(params.getlist("link")):
+            query.notices.append("An unknown link health in the address was ignored.")
         sort = params.get("sort", "")
         if sort and sort not in SORTS:
             query.notices.append(f"Unknown sort order “{sort}” ignored.")
@@ -265,6 +370,8 @@ def artifact_filtered(
         qs = qs.filter(award__cycle__year__in=query.years)
     if query.institutions and skip != "institution":
         qs = qs.filter(award__institution_id__in=query.institutions)
+    if query.links and skip != "link":
+        qs = qs.filter(link_health__in=query.links)
     return _search(qs, query)
 
 
@@ -288,7 +395,7 @@ def _facet_counts(query: CatalogueQuery) -> list[Facet]:
     """Facet counts, cached per filter state until the catalogue changes."""
     version = cache.get_or_set(_VERSION_KEY, 1, None)
     state = (query.q, query.kinds, query.dimensions, query.tasks, query.licenses, query.years,
-             query.institutions)  # fmt: skip
+             query.institutions, query.links)  # fmt: skip
     key = f"catalogue:facets:{version}:{hashlib.sha256(repr(state).encode()).hexdigest()}"
     facets = cache.get(key)
     if facets is None:
@@ -304,6 +411,19 @@ _CHOICES = {
     "license": "licenses",
     "year": "years",
     "institution": "institutions",
+    "link": "links",
+}
+
+
+# The link-health facet's values, from working to broken, then the unknowns.
+LINK_FACET_LABELS = {
+    LinkState.OK: "Working",
+    LinkState.REDIRECTED: "Redirected",
+    LinkState.BLOCKED: "Unknown (site refused our checker)",
+    LinkState.FAILING: "Failing (not yet confirmed)",
+    LinkState.BROKEN: "Broken",
+    LinkState.UNCHECKED: "Not checked yet",
+    LinkState.NONE: "No links",
 }
 
 
@@ -317,6 +437,7 @@ class _Counts:
     task: dict[int, int]
     award_for_year: dict[int, int]
     award_for_institution: dict[int, int]
+    link: dict[str, int]
 
 
 def _chosen(query: CatalogueQuery, facet: str) -> bool:
@@ -338,6 +459,7 @@ def _whole_catalogue_counts() -> _Counts:
         task={int(pk): n for pk, n in counts["task"].items()},
         award_for_year=per_award,
         award_for_institution=per_award,
+        link=counts["link"],
     )
 
 
@@ -379,6 +501,7 @@ def _counts_from_rows(query: CatalogueQuery) -> _Counts:
         ),
         vocabulary("task", Artifact.tasks.through, "task_id", "task_ids"),
         count("year", "r.award_id", f"{rows('year')} AS r"),
+        count("link", "r.link_health", f"{rows('link')} AS r"),
     ]
     separate_institutions = rows("institution") != rows("year")
     if separate_institutions:
@@ -387,17 +510,17 @@ def _counts_from_rows(query: CatalogueQuery) -> _Counts:
     ctes: list[str] = []
     params: list[Any] = []
     for skip, with_ids in sets.items():
-        columns = ["id", "kind", "license", "award_id"]
+        columns = ["id", "kind", "license", "award_id", "link_health"]
+        fields = ["pk", "kind", "license", "award_id", "link_health"]
         qs = artifact_filtered(query, skip=skip).order_by()
         if arrays and with_ids:
             columns += ["dimension_ids", "task_ids"]
+            fields += ["dimension_ids", "task_ids"]
             qs = qs.annotate(
                 dimension_ids=RawSQL("artifacts_artifact.dimension_ids", ()),
                 task_ids=RawSQL("artifacts_artifact.task_ids", ()),
             )
-        sql, sql_params = qs.values_list(
-            "pk", "kind", "license", "award_id", *columns[4:]
-        ).query.sql_with_params()
+        sql, sql_params = qs.values_list(*fields).query.sql_with_params()
         ctes.append(f"rows_{skip or 'all'}({', '.join(columns)}) AS ({sql})")
         params.extend(sql_params)
 
@@ -418,6 +541,7 @@ def _counts_from_rows(query: CatalogueQuery) -> _Counts:
             if separate_institutions
             else for_year
         ),
+        link=counts["link"],
     )
 
 
@@ -462,6 +586,17 @@ def _facet_counts_uncached(query: CatalogueQuery) -> list[Facet]:
             "license",
             "Licence",
             [FacetValue(lic, lic, n, lic in query.licenses) for lic, n in licenses],
+        )
+    )
+    facets.append(
+        Facet(
+            "link",
+            "Link health",
+            [
+                FacetValue(state, label, counts.link.get(state, 0), state in query.links)
+                for state, label in LINK_FACET_LABELS.items()
+                if counts.link.get(state) or state in query.links
+            ],
         )
     )
     # Cycle year and institution both come from the award: fold the per-award counts

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from artifacts import metadata, selectors
-from artifacts.models import Artifact
+from artifacts.models import Artifact, ArtifactLink, LinkState
 from proposals import selectors as program_selectors
 from proposals.forms import SubscribeForm
 from proposals.models import Award, Cycle, Program
@@ -84,6 +89,78 @@ def _public_artifact(slug: str) -> Artifact:
         raise Http404("No such artifact in the catalogue.") from None
 
 
+@dataclass(frozen=True)
+class LinkStatus:
+    """One link of an artifact as its page states it."""
+
+    role: str
+    label: str  # "Landing page", "Repository", "DOI"
+    href: str
+    text: str
+    state: str
+    badge: str  # the state in a word or two
+    qualifier: str  # what the badge alone does not say (since when, why unknown)
+    checked_at: dt.datetime | None
+    checked: str  # "today", "3 days ago", "on 2026-01-05"
+    resolves_to: str | None
+
+
+_BADGES: dict[str, str] = {
+    LinkState.OK: "Working",
+    LinkState.REDIRECTED: "Redirected",
+    LinkState.BLOCKED: "Unknown",
+    LinkState.FAILING: "Failing",
+    LinkState.BROKEN: "Broken",
+    LinkState.UNCHECKED: "Not checked yet",
+}
+
+
+def _day(instant: dt.datetime) -> str:
+    return timezone.localdate(instant).isoformat()
+
+
+def _days_ago(instant: dt.datetime, today: dt.date) -> str:
+    days = (today - timezone.localdate(instant)).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    return f"{days} days ago" if days <= 60 else f"on {_day(instant)}"
+
+
+def _link_statuses(artifact: Artifact) -> list[LinkStatus]:
+    today = timezone.localdate()
+    labels = dict(ArtifactLink.Role.choices)
+    statuses = []
+    for link in selectors.artifact_links_public(artifact):
+        qualifier = ""
+        if link.state == LinkState.BLOCKED:
+            qualifier = "(the site refused our checker)"
+        elif link.state in (LinkState.FAILING, LinkState.BROKEN) and link.state_since:
+            qualifier = f"since {_day(link.state_since)}"
+            if link.state == LinkState.FAILING:
+                qualifier += ", not yet confirmed"
+        elif link.state == LinkState.FAILING:
+            qualifier = "(not yet confirmed)"
+        checked_at = link.checked_at if link.state != LinkState.UNCHECKED else None
+        is_doi = link.role == ArtifactLink.Role.DOI
+        statuses.append(
+            LinkStatus(
+                role=link.role,
+                label=labels[link.role],
+                href=link.url,
+                text=artifact.doi if is_doi else link.url,
+                state=link.state,
+                badge=_BADGES.get(link.state, link.state),
+                qualifier=qualifier,
+                checked_at=checked_at,
+                checked=_days_ago(checked_at, today) if checked_at else "",
+                resolves_to=link.resolves_to,
+            )
+        )
+    return statuses
+
+
 @require_GET
 def artifact_detail(request: HttpRequest, slug: str) -> HttpResponse:
     artifact = _public_artifact(slug)
@@ -105,6 +182,7 @@ def artifact_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "artifact": artifact,
             "creators": [link.person for link in artifact.creator_links.all()],
+            "links": _link_statuses(artifact),
             "documentation": documentation,
             "jsonld": metadata.jsonld_script_text(
                 metadata.artifact_jsonld(artifact, page_url=page_url, project_url=project_url)

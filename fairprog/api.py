@@ -144,11 +144,17 @@ class ConditionalGetMixin(PublicCacheMixin):
     304 at once, without loading or serialising a single row.
     """
 
+    def also_changed_at(self) -> Any:
+        """When anything else the answer shows last changed (None when nothing else)."""
+        return None
+
     def _validators(self, request: Request, queryset: QuerySet[Any]) -> tuple[str, Any]:
         stamp = queryset.order_by().aggregate(last=Max("updated_at"), n=Count("*"))
+        also = self.also_changed_at()
+        last = max((t for t in (stamp["last"], also) if t is not None), default=None)
         accept = request.META.get("HTTP_ACCEPT", "")
-        key = f"{request.get_full_path()}|{accept}|{stamp['last']}|{stamp['n']}"
-        return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"', stamp["last"]
+        key = f"{request.get_full_path()}|{accept}|{stamp['last']}|{stamp['n']}|{also}"
+        return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"', last
 
     def _conditional(self, request: Request, queryset: QuerySet[Any], render: Any) -> Any:
         etag, last_modified = self._validators(request, queryset)

@@ -324,6 +324,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "ENUM_NAME_OVERRIDES": {
         "ArtifactKindEnum": "artifacts.models.Artifact.Kind",
+        "LinkStateEnum": "artifacts.models.LinkState",
+        "ArtifactLinkStateEnum": "artifacts.models.LINK_STATES",
         "DeadlineKindEnum": "proposals.models.Deadline.Kind",
         "OrganizationKindEnum": "proposals.models.Organization.Kind",
     },

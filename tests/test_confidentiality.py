@@ -1,10 +1,16 @@
 """Confidential data never reaches a public surface: pages, API (every format), feeds,
 schema, docs. One canary string is planted in a proposal, a staff-only deadline, a
-person's e-mail and a draft artifact, then every public URL is fetched anonymously."""
+person's e-mail, a draft artifact and its links, and the link checker's staff-only records
+(errors, proposed addresses, check history), then every public URL is fetched anonymously."""
+
+from typing import cast
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from artifacts import linkcheck, links
+from artifacts.models import Artifact, ArtifactLink
 from proposals.models import Deadline
 from tests.artifacts.factories import ArtifactCreatorFactory, ArtifactFactory
 from tests.proposals.factories import (
@@ -42,6 +48,7 @@ def test_no_public_url_reveals_the_canary(client):
     DeadlineFactory(cycle=cycle, label=f"Panel {CANARY}", visibility=Deadline.Visibility.STAFF)
     ArtifactFactory(award=award, slug="draft-one", title=f"Draft {CANARY}", status="draft",
                     published_at=None)  # fmt: skip
+    _plant_in_links(artifact, award)
 
     pages = [
         reverse("artifacts:home"),
@@ -62,6 +69,8 @@ def test_no_public_url_reveals_the_canary(client):
         "/api/v1/",
         "/api/v1/artifacts/",
         "/api/v1/artifacts/?q=draft",
+        "/api/v1/artifacts/?link_health=unchecked&link_health=redirected&link_health=broken",
+        reverse("artifacts:list") + "?link=unchecked&link=redirected&link=broken",
         "/api/v1/awards/",
         f"/api/v1/awards/{award.award_number}/",
         "/api/v1/cycles/",
@@ -82,3 +91,72 @@ def test_no_public_url_reveals_the_canary(client):
     # The draft has no public address at all.
     assert client.get("/api/v1/artifacts/draft-one/").status_code == 404
     assert client.get(reverse("artifacts:detail", args=["draft-one"])).status_code == 404
+    assert client.get("/api/v1/artifacts/draft-two/").status_code == 404
+    # The public artifact's link health is shown: the canary was there to be found.
+    shown = dict(fetched)
+    for what in ("artifact as application/json", reverse("artifacts:detail", args=["public-one"])):
+        assert "https://zenodo.org/records/4242" in shown[what].content.decode(), what
+
+
+def _plant_in_links(artifact, award) -> None:
+    """The canary in what the checker keeps for staff only: errors, a proposed new address,
+    where a non-DOI link ended up, the redirects of a check; and a draft's links."""
+    artifact.repository_url = "https://code.example.org/public-one"
+    artifact.doi = "10.5281/zenodo.4242"
+    artifact.save()
+    links.artifact_links_sync(artifact=artifact)
+    by_role = {link.role: link for link in artifact.links.all()}
+    email = f"{CANARY}@example.edu"
+    links.link_checks_record(
+        [
+            (
+                by_role["landing"],
+                linkcheck.CheckResult(
+                    url=by_role["landing"].url,
+                    outcome="redirected",
+                    status_code=200,
+                    final_url=f"https://example.org/{CANARY}/landing?contact={email}",
+                    redirects=[(301, f"https://example.org/{CANARY}/moved")],
+                    error=f"Proposal {CANARY}",
+                ),
+            ),
+            (
+                by_role["repository"],
+                linkcheck.CheckResult(
+                    url=by_role["repository"].url,
+                    outcome="broken",
+                    status_code=404,
+                    final_url=f"https://code.example.org/{CANARY}",
+                    error=f"HTTP 404 for {email}",
+                ),
+            ),
+            (
+                by_role["doi"],
+                linkcheck.CheckResult(
+                    url=by_role["doi"].url,
+                    outcome="redirected",
+                    status_code=200,
+                    final_url="https://zenodo.org/records/4242",
+                    error=CANARY,
+                ),
+            ),
+        ]
+    )
+    assert ArtifactLink.objects.filter(proposed_url__contains=CANARY).exists()
+    draft = cast(
+        Artifact,
+        ArtifactFactory(
+            award=award,
+            slug="draft-two",
+            title="Draft with links",
+            status="draft",
+            published_at=None,
+            landing_url=f"https://example.org/{CANARY}/draft",
+            doi="10.5281/zenodo.99999",
+        ),
+    )
+    links.artifact_links_sync(artifact=draft)
+    ArtifactLink.objects.filter(artifact=draft).update(
+        state="ok", last_checked_at=timezone.now(), final_url=f"https://example.org/{CANARY}/doi"
+    )
+    links.artifacts_health_refresh(artifact_ids=[draft.pk], now=timezone.now())

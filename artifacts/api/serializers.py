@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from artifacts import selectors, services
-from artifacts.models import Artifact, FairnessDimension, Task
+from artifacts.models import Artifact, ArtifactLink, FairnessDimension, LinkState, Task
 from fairprog.api import domain_error_as_validation
 from fairprog.errors import DomainError
 from proposals.models import Award, Person
@@ -27,6 +27,33 @@ class CreatorSerializer(serializers.Serializer[Any]):
     orcid = serializers.CharField(source="person.orcid", read_only=True)
 
 
+class ArtifactLinkSerializer(serializers.Serializer[Any]):
+    """One URL of an artifact and its health: never the checker's errors or history."""
+
+    role = serializers.ChoiceField(
+        choices=ArtifactLink.Role.choices, read_only=True, help_text="What the URL is."
+    )
+    url = serializers.URLField(read_only=True, help_text="The URL checked.")
+    state = serializers.ChoiceField(
+        choices=[(value, label) for value, label in LinkState.choices if value != LinkState.NONE],
+        read_only=True,
+        help_text="The link's health: ok (working), redirected (working, through a redirect), "
+        "blocked (unknown: the site refused the checker), failing (failed recently, not yet "
+        "confirmed), broken (failed repeatedly over days), unchecked (not checked yet).",
+    )
+    state_since = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Since when the link has had its state (UTC)."
+    )
+    checked_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When the link was last checked (UTC)."
+    )
+    resolves_to = serializers.URLField(
+        read_only=True,
+        allow_null=True,
+        help_text="For a working DOI, the landing page it resolves to; otherwise null.",
+    )
+
+
 class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
     award_number = serializers.CharField(source="award.award_number", read_only=True)
     award_title = serializers.CharField(source="award.title", read_only=True)
@@ -39,6 +66,10 @@ class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
     dimensions = serializers.SerializerMethodField(help_text="Fairness dimensions (slug, name).")
     tasks = serializers.SerializerMethodField(help_text="Tasks and modalities (slug, name).")
     creators = CreatorSerializer(source="creator_links", many=True, read_only=True)
+    links = serializers.SerializerMethodField(
+        help_text="The artifact's landing page, repository and DOI, in that order, each with "
+        "its health as the link checker last found it."
+    )
     url = serializers.SerializerMethodField(help_text="The artifact's public page.")
 
     class Meta:
@@ -53,6 +84,8 @@ class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
             "landing_url",
             "repository_url",
             "doi",
+            "link_health",
+            "links",
             "license",
             "version",
             "release_date",
@@ -91,6 +124,10 @@ class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
     def get_tasks(self, artifact: Artifact) -> list[dict[str, str]]:
         return self._vocabulary(artifact, "task")
 
+    @extend_schema_field(ArtifactLinkSerializer(many=True))
+    def get_links(self, artifact: Artifact) -> list[dict[str, Any]]:
+        return links_representation(selectors.artifact_links_public(artifact))
+
     def get_url(self, artifact: Artifact) -> str:
         return f"{self._site()}{reverse('artifacts:list')}{artifact.slug}/"
 
@@ -117,7 +154,9 @@ class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
             }
             for link in artifact.creator_links.all()
         ]
-        return artifact_representation(row, creators=creators, url=self.get_url(artifact))
+        return artifact_representation(
+            row, creators=creators, links=self.get_links(artifact), url=self.get_url(artifact)
+        )
 
 
 # Representation key → ORM path: read from instances, or straight from .values() rows.
@@ -131,6 +170,7 @@ REPRESENTATION_COLUMNS = {
     "landing_url": "landing_url",
     "repository_url": "repository_url",
     "doi": "doi",
+    "link_health": "link_health",
     "license": "license",
     "version": "version",
     "release_date": "release_date",
@@ -150,14 +190,7 @@ REPRESENTATION_COLUMNS = {
     "institution": "award__institution__name",
     "cycle_year": "award__cycle__year",
 }
-FIELD_ORDER = [
-    *list(REPRESENTATION_COLUMNS)[:13],
-    "dimensions",
-    "tasks",
-    "creators",
-    *list(REPRESENTATION_COLUMNS)[13:],
-    "url",
-]
+FIELD_ORDER = ArtifactSerializer.Meta.fields
 
 
 def _follow(instance: Any, path: str) -> Any:
@@ -168,12 +201,30 @@ def _follow(instance: Any, path: str) -> Any:
     return instance
 
 
+def links_representation(links: list[selectors.PublicLink]) -> list[dict[str, Any]]:
+    return [
+        {
+            "role": link.role,
+            "url": link.url,
+            "state": link.state,
+            "state_since": link.state_since,
+            "checked_at": link.checked_at,
+            "resolves_to": link.resolves_to,
+        }
+        for link in links
+    ]
+
+
 def artifact_representation(
-    row: dict[str, Any], *, creators: list[dict[str, str]], url: str
+    row: dict[str, Any],
+    *,
+    creators: list[dict[str, str]],
+    links: list[dict[str, Any]],
+    url: str,
 ) -> dict[str, Any]:
     """The public JSON of one artifact, from plain values: the one place it is built."""
     # Dates and date-times stay Python values: the JSON renderer writes them (UTC as "…Z").
-    values = {**row, "creators": creators, "url": url}
+    values = {**row, "creators": creators, "links": links, "url": url}
     return {key: values[key] for key in FIELD_ORDER}
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import django_filters
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -24,8 +24,9 @@ from artifacts.api.serializers import (
     ArtifactSerializer,
     ArtifactWriteSerializer,
     artifact_representation,
+    links_representation,
 )
-from artifacts.models import Artifact, ArtifactCreator
+from artifacts.models import Artifact, ArtifactCreator, ArtifactLink, LinkState
 from fairprog.api import (
     ConditionalGetMixin,
     IdInFilter,
@@ -66,6 +67,12 @@ class ArtifactFilter(django_filters.FilterSet):
     license = SlugInFilter(method="noop", help_text="SPDX licence ids, e.g. MIT,Apache-2.0.")
     year = YearInFilter(method="noop", help_text="Cycle years, e.g. 2020,2021.")
     institution = IdInFilter(method="noop", help_text="Institution ids, e.g. 12,40.")
+    link_health = django_filters.MultipleChoiceFilter(
+        choices=LinkState.choices,
+        method="noop",
+        help_text="The artifact's link health (the worst state of its links; none: it has "
+        "no link). Repeat for several states.",
+    )
     award = TextFilter(field_name="award__award_number", help_text="NSF award number.")
     updated_since = UtcDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time."
@@ -89,6 +96,7 @@ class ArtifactFilter(django_filters.FilterSet):
             licenses=list(data.get("license") or []),
             years=[int(year) for year in data.get("year") or []],
             institutions=[int(pk) for pk in data.get("institution") or []],
+            links=list(data.get("link_health") or []),
         )
         filtered = selectors.artifact_filtered(query, base=queryset)
         return super().filter_queryset(filtered)
@@ -134,9 +142,13 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
             raise NotFound("No such artifact.") from None
 
     def read_one(self, record: Artifact) -> Artifact:
-        return selectors.with_vocabulary(
-            Artifact.objects.select_related("award__institution", "award__cycle")
-        ).get(pk=record.pk)
+        return (
+            selectors.with_vocabulary(
+                Artifact.objects.select_related("award__institution", "award__cycle")
+            )
+            .prefetch_related(selectors.artifact_links_prefetch())
+            .get(pk=record.pk)
+        )
 
     @extend_schema(request=None, responses={200: ArtifactSerializer})
     @action(detail=True, methods=["post"])
@@ -224,6 +236,7 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
                     "orcid": orcid,
                 }
             )
+        links = selectors.links_public_by_artifact(rows)
         pages = request.build_absolute_uri(reverse("artifacts:list"))
         data = []
         for row in rows:
@@ -232,10 +245,18 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
             values["tasks"] = selectors.vocabulary_from(row["task_list"])
             data.append(
                 artifact_representation(
-                    values, creators=creators[row["id"]], url=f"{pages}{row['slug']}/"
+                    values,
+                    creators=creators[row["id"]],
+                    links=links_representation(links[row["id"]]),
+                    url=f"{pages}{row['slug']}/",
                 )
             )
         return self.get_paginated_response(data)
+
+    def also_changed_at(self) -> Any:
+        # Every check changes a link's "checked_at" without touching its artifact's row;
+        # the newest link change (an index lookup) keeps the ETag honest about it.
+        return ArtifactLink.objects.aggregate(last=Max("updated_at"))["last"]
 
     def get_queryset(self) -> QuerySet[Artifact]:
         if self.action == "list":
@@ -251,4 +272,5 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
                 "creator_links",
                 queryset=ArtifactCreator.objects.select_related("person").order_by("order"),
             ),
+            selectors.artifact_links_prefetch(),
         )

@@ -1,9 +1,13 @@
 """The public read-only API: lists, details, filters, pagination, errors, confidentiality."""
 
+from typing import cast
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from artifacts.models import FairnessDimension
+from artifacts import linkcheck, links
+from artifacts.models import Artifact, ArtifactLink, FairnessDimension, LinkState
 from proposals.models import Deadline
 from tests.artifacts.factories import ArtifactCreatorFactory, ArtifactFactory
 from tests.proposals.factories import (
@@ -20,20 +24,46 @@ pytestmark = pytest.mark.django_db
 
 
 def _artifacts(count: int):
+    """``count`` published artifacts, each with a creator and three links (unchecked)."""
     gender = FairnessDimension.objects.get(slug="gender")
     last = None
-    for _ in range(count):
+    for index in range(count):
         award = AwardFactory(cycle=CycleFactory(), institution=OrganizationFactory())
         AwardInvestigatorFactory(award=award)
-        last = ArtifactFactory(award=award, dimensions=[gender])
+        last = cast(
+            Artifact,
+            ArtifactFactory(
+                award=award,
+                dimensions=[gender],
+                repository_url=f"https://code.example.org/{index}",
+                doi=f"10.5281/zenodo.{index}",
+            ),
+        )
+        links.artifact_links_sync(artifact=last)
         ArtifactCreatorFactory(artifact=last, person=PersonFactory(orcid=""))
     return last
+
+
+def _check(artifact, role: str, outcome: str, **fields) -> ArtifactLink:
+    """Record one check of one of the artifact's links, as the checker does."""
+    link = ArtifactLink.objects.get(artifact=artifact, role=role)
+    values = {
+        "status_code": 200 if outcome in ("ok", "redirected") else 404,
+        "final_url": link.url,
+        **fields,
+    }
+    links.link_checks_record(
+        [(link, linkcheck.CheckResult(url=link.url, outcome=outcome, **values))]
+    )
+    link.refresh_from_db()
+    return link
 
 
 @pytest.mark.parametrize("page_size", [10, 50, 100])
 def test_artifact_list_query_count_is_constant(client, django_assert_max_num_queries, page_size):
     _artifacts(12)
-    with django_assert_max_num_queries(4):
+    # The ETag aggregate, the page, its creators, its links.
+    with django_assert_max_num_queries(5):
         response = client.get("/api/v1/artifacts/", {"page_size": page_size})
     assert response.status_code == 200
     body = response.json()
@@ -42,6 +72,16 @@ def test_artifact_list_query_count_is_constant(client, django_assert_max_num_que
     assert {"slug", "award_number", "award_title", "cycle_year", "creators", "license"} <= set(
         first
     )
+
+
+@pytest.mark.parametrize("rows", [1, 12])
+def test_artifact_detail_query_count_is_constant(client, django_assert_num_queries, rows):
+    artifact = _artifacts(rows)
+    _check(artifact, "doi", "redirected", final_url="https://zenodo.org/records/1")
+    # ETag aggregate, the artifact, creators, dimensions, tasks, funders, links
+    with django_assert_num_queries(8):
+        response = client.get(f"/api/v1/artifacts/{artifact.slug}/")
+    assert response.json()["links"][2]["resolves_to"] == "https://zenodo.org/records/1"
 
 
 @pytest.mark.parametrize(
@@ -97,12 +137,107 @@ def test_artifact_filters_mirror_the_catalogue_facets(client):
         ({"updated_since": "yesterday"}, "updated_since"),
         ({"page_size": "500"}, "page_size"),
         ({"ordering": "random"}, "ordering"),
+        ({"link_health": "dead"}, "link_health"),
+        ({"link_health": ["ok", "ok,broken"]}, "link_health"),
     ],
 )
 def test_bad_parameters_get_a_400_naming_the_field(client, params, field):
     response = client.get("/api/v1/artifacts/", params)
     assert response.status_code == 400
     assert field in response.json()
+
+
+def test_artifact_carries_its_link_health_and_each_link_in_role_order(client):
+    artifact = _artifacts(1)
+    landing = _check(artifact, "landing", "ok")
+    doi = _check(artifact, "doi", "redirected", final_url="https://zenodo.org/records/0")
+
+    item = client.get("/api/v1/artifacts/").json()["results"][0]
+
+    assert item["link_health"] == "unchecked"  # the repository is not checked yet
+    assert item["links"] == [
+        {
+            "role": "landing",
+            "url": artifact.landing_url,
+            "state": "ok",
+            "state_since": landing.state_since.isoformat().replace("+00:00", "Z"),
+            "checked_at": landing.last_checked_at.isoformat().replace("+00:00", "Z"),
+            "resolves_to": None,
+        },
+        {
+            "role": "repository",
+            "url": "https://code.example.org/0",
+            "state": "unchecked",
+            "state_since": item["links"][1]["state_since"],
+            "checked_at": None,
+            "resolves_to": None,
+        },
+        {
+            "role": "doi",
+            "url": "https://doi.org/10.5281/zenodo.0",
+            "state": "ok",  # a DOI that reaches its landing page works
+            "state_since": doi.state_since.isoformat().replace("+00:00", "Z"),
+            "checked_at": doi.last_checked_at.isoformat().replace("+00:00", "Z"),
+            "resolves_to": "https://zenodo.org/records/0",
+        },
+    ]
+
+
+def test_artifact_without_links_has_link_health_none(client):
+    artifact = ArtifactFactory(landing_url="")
+    links.artifact_links_sync(artifact=artifact)
+
+    item = client.get(f"/api/v1/artifacts/{artifact.slug}/").json()
+
+    assert item["link_health"] == "none"
+    assert item["links"] == []
+
+
+def test_only_a_doi_says_where_it_resolves(client):
+    artifact = _artifacts(1)
+    _check(artifact, "landing", "redirected", final_url="https://elsewhere.example.org/")
+
+    item = client.get(f"/api/v1/artifacts/{artifact.slug}/").json()
+
+    assert item["links"][0]["state"] == "redirected"
+    assert item["links"][0]["resolves_to"] is None
+
+
+def test_artifact_links_never_carry_errors_failures_or_proposed_addresses(client):
+    artifact = _artifacts(1)
+    _check(
+        artifact,
+        "landing",
+        "redirected",
+        error="checker-error-text",
+        redirects=[(301, "https://data.example.org/moved-here")],
+    )
+    _check(artifact, "repository", "broken", error="checker-error-text")
+
+    for url in ("/api/v1/artifacts/", f"/api/v1/artifacts/{artifact.slug}/"):
+        body = client.get(url).content.decode()
+        assert "checker-error-text" not in body
+        assert "moved-here" not in body
+        assert "consecutive_failures" not in body
+        assert "last_error" not in body
+
+
+def test_link_health_filter_takes_several_states(client):
+    ok = _artifacts(1)
+    for role in ("landing", "repository", "doi"):
+        _check(ok, role, "ok")
+    broken = ArtifactFactory(title="Broken one")
+    links.artifact_links_sync(artifact=broken)
+    ArtifactLink.objects.filter(artifact=broken).update(state=LinkState.BROKEN)
+    links.artifacts_health_refresh(artifact_ids=[broken.pk], now=timezone.now())
+    bare = ArtifactFactory(title="Bare one", landing_url="")
+
+    def slugs(params):
+        return [a["slug"] for a in client.get("/api/v1/artifacts/", params).json()["results"]]
+
+    assert slugs({"link_health": "ok"}) == [ok.slug]
+    assert sorted(slugs({"link_health": ["broken", "none"]})) == sorted([broken.slug, bare.slug])
+    assert slugs({"link_health": "failing"}) == []
 
 
 def test_bad_cursor_is_a_4xx_not_a_500(client):
@@ -139,6 +274,21 @@ def test_schema_and_offline_docs(client):
     docs = client.get(reverse("api-docs")).content.decode()
     assert "swagger-ui" in docs
     assert "cdn" not in docs.lower()
+
+
+def test_schema_documents_link_health_the_links_and_their_filter(client):
+    import yaml
+
+    schema = yaml.safe_load(client.get(reverse("api-schema")).content)
+    components = schema["components"]["schemas"]
+    artifact = components["Artifact"]["properties"]
+    assert artifact["links"]["items"] == {"$ref": "#/components/schemas/ArtifactLink"}
+    assert "worst state" in artifact["link_health"]["description"]
+    link = components["ArtifactLink"]["properties"]
+    assert set(link) == {"role", "url", "state", "state_since", "checked_at", "resolves_to"}
+    assert all(prop.get("description") for prop in link.values())
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/artifacts/"]["get"]["parameters"]}
+    assert set(parameters["link_health"]["schema"]["items"]["enum"]) == set(LinkState.values)
 
 
 CANARY = "canary-5b1e"
@@ -191,6 +341,8 @@ def test_hand_written_artifact_output_matches_the_declared_fields(rf):
     from fairprog.api import OrjsonRenderer
 
     artifact = _artifacts(1)
+    _check(artifact, "landing", "ok")
+    _check(artifact, "doi", "redirected", final_url="https://zenodo.org/records/0")
     artifact = (
         type(artifact)
         .objects.select_related("award__institution", "award__cycle")
@@ -220,6 +372,8 @@ def test_api_writes_date_times_in_utc(client):
 
 def test_list_items_and_details_are_the_same_document(client):
     artifact = _artifacts(2)
+    _check(artifact, "repository", "broken")
+    _check(artifact, "doi", "redirected", final_url="https://zenodo.org/records/1")
     listed = {item["slug"]: item for item in client.get("/api/v1/artifacts/").json()["results"]}
     detail = client.get(f"/api/v1/artifacts/{artifact.slug}/").json()
     assert listed[artifact.slug] == detail

@@ -16,7 +16,7 @@ def test_list_carries_validators_and_answers_304_without_loading_rows(
     first = client.get("/api/v1/artifacts/")
     assert first["Cache-Control"] == "public, max-age=60"
     etag, last_modified = first["ETag"], first["Last-Modified"]
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the artifacts' aggregate and the links' newest change
         again = client.get("/api/v1/artifacts/", HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
     assert again.content == b""
@@ -30,6 +30,24 @@ def test_etag_changes_when_an_artifact_changes(client):
     artifact.title = "Renamed"
     artifact.save()
     response = client.get("/api/v1/artifacts/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+@pytest.mark.parametrize("url", ["/api/v1/artifacts/", "/api/v1/artifacts/one/"])
+def test_etag_changes_when_a_link_is_checked(client, url):
+    from artifacts import linkcheck, links
+
+    artifact = ArtifactFactory(slug="one")
+    links.artifact_links_sync(artifact=artifact)
+    link = artifact.links.get()
+    links.link_checks_record([(link, linkcheck.CheckResult(url=link.url, outcome="ok"))])
+    etag = client.get(url)["ETag"]
+
+    # A second check changes only when the link was last checked.
+    links.link_checks_record([(link, linkcheck.CheckResult(url=link.url, outcome="ok"))])
+
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert response["ETag"] != etag
 

@@ -476,3 +476,21 @@ def test_a_result_for_a_link_deleted_during_the_check_is_dropped():
     links.link_checks_record([(link, result(link, "ok"))])
 
     assert not LinkCheck.objects.exists()
+
+
+def test_a_doi_that_reaches_its_landing_page_is_ok():
+    artifact = artifact_with_links(landing_url="", doi="10.5281/zenodo.1234567")
+    link = artifact.links.get()
+
+    link = record(
+        link,
+        "redirected",
+        redirects=[(302, "https://zenodo.org/records/1234567")],
+        final_url="https://zenodo.org/records/1234567",
+    )
+
+    assert (link.state, link.final_url, link.proposed_url) == (
+        LinkState.OK,
+        "https://zenodo.org/records/1234567",
+        "",
+    )

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from artifacts import links
 from artifacts.models import Artifact, FairnessDimension
 from proposals.models import Deadline
 from tests.artifacts.factories import ArtifactCreatorFactory, ArtifactFactory
@@ -25,13 +26,21 @@ pytestmark = pytest.mark.django_db
 
 
 def _catalogue(rows):
-    """``rows`` published artifacts with creators, dimensions, cycles and institutions."""
+    """``rows`` published artifacts with creators, dimensions, cycles, institutions and
+    three links each."""
     gender = FairnessDimension.objects.get(slug="gender")
     last = None
     for index in range(rows):
         award = AwardFactory(cycle=CycleFactory(), institution=OrganizationFactory())
         AwardInvestigatorFactory(award=award)
-        last = ArtifactFactory(award=award, dimensions=[gender], keywords=["bias", f"k{index}"])
+        last = ArtifactFactory(
+            award=award,
+            dimensions=[gender],
+            keywords=["bias", f"k{index}"],
+            repository_url=f"https://code.example.org/{index}",
+            doi=f"10.5281/zenodo.{index}",
+        )
+        links.artifact_links_sync(artifact=last)
         ArtifactCreatorFactory(artifact=last)
         DeadlineFactory(cycle=award.cycle)
     return last
@@ -41,6 +50,7 @@ PAGES = {
     "home": lambda a: reverse("artifacts:home"),
     "list": lambda a: reverse("artifacts:list"),
     "search": lambda a: reverse("artifacts:list") + "?q=benchmark&dimension=gender&sort=title",
+    "link-health": lambda a: reverse("artifacts:list") + "?link=unchecked&link=broken",
     "detail": lambda a: reverse("artifacts:detail", args=[a.slug]),
     "projects": lambda a: reverse("artifacts:project-list"),
     "project": lambda a: reverse("artifacts:project-detail", args=[a.award.award_number]),
@@ -51,7 +61,8 @@ PAGE_QUERIES = {
     "home": 7,
     "list": 7,
     "search": 7,
-    "detail": 5,
+    "link-health": 7,
+    "detail": 6,  # the links in one query
     "projects": 2,
     "project": 7,
     "cycles": 2,

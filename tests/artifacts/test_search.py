@@ -1,9 +1,13 @@
 """Catalogue search and facets, on PostgreSQL (ranked full-text) and SQLite (simple match)."""
 
+from typing import cast
+
 import pytest
 from django.http import QueryDict
+from django.utils import timezone
 
-from artifacts.models import Artifact, FairnessDimension, Task
+from artifacts import linkcheck, links
+from artifacts.models import Artifact, ArtifactLink, FairnessDimension, LinkState, Task
 from artifacts.selectors import CatalogueQuery, artifact_search, highlight
 from tests.artifacts.factories import ArtifactFactory
 from tests.proposals.factories import AwardFactory, CycleFactory, OrganizationFactory
@@ -81,13 +85,108 @@ def test_facets_on_cycle_year_and_institution():
     assert [(v.value, v.count) for v in years.values] == [("2021", 1), ("2020", 1)]
 
 
+def _with_links(**fields) -> Artifact:
+    artifact = cast(Artifact, ArtifactFactory(**fields))
+    links.artifact_links_sync(artifact=artifact)
+    return artifact
+
+
+def _check(artifact: Artifact, outcome: str, role: str = "landing") -> None:
+    """Record one check of the artifact's link, as the checker does."""
+    link = ArtifactLink.objects.get(artifact=artifact, role=role)
+    status = 200 if outcome in ("ok", "redirected") else 404
+    result = linkcheck.CheckResult(
+        url=link.url, outcome=outcome, status_code=status, final_url=link.url
+    )
+    links.link_checks_record([(link, result)])
+
+
+def _break(artifact: Artifact) -> None:
+    ArtifactLink.objects.filter(artifact=artifact).update(state=LinkState.BROKEN)
+    links.artifacts_health_refresh(artifact_ids=[artifact.pk], now=timezone.now())
+
+
+def test_link_health_facet_filters_by_the_artifacts_worst_link():
+    working = _with_links(title="Working", repository_url="https://code.example.org/w")
+    _check(working, "ok")
+    _check(working, "ok", role="repository")
+    half = _with_links(title="Half", repository_url="https://code.example.org/h")
+    _check(half, "ok")  # its repository is not checked yet
+    _break(_with_links(title="Broken"))
+    ArtifactFactory(title="No links", landing_url="")
+
+    assert _titles(_search("link=ok")) == ["Working"]
+    assert _titles(_search("link=unchecked")) == ["Half"]
+    assert sorted(_titles(_search("link=broken&link=none"))) == ["Broken", "No links"]
+
+
+def test_link_health_facet_counts_leave_their_own_choice_open_in_a_fixed_order():
+    _check(_with_links(kind="dataset"), "ok")
+    _check(_with_links(kind="tool"), "ok")
+    _break(_with_links(kind="dataset"))
+    _with_links(kind="dataset")
+    ArtifactFactory(kind="tool", landing_url="")
+
+    result = _search("link=broken&kind=dataset")
+
+    facets = {facet.name: facet for facet in result.facets}
+    assert [(v.value, v.label, v.count, v.selected) for v in facets["link"].values] == [
+        ("ok", "Working", 1, False),
+        ("broken", "Broken", 1, True),
+        ("unchecked", "Not checked yet", 1, False),
+    ]
+    assert {v.value: v.count for v in facets["kind"].values} == {"dataset": 1}
+    assert result.total == 1
+
+
+def test_link_health_facet_lists_every_state_with_artifacts():
+    for outcome in ("ok", "redirected", "blocked", "broken"):
+        _check(_with_links(), outcome)
+    _break(_with_links())
+    _with_links()
+    ArtifactFactory(landing_url="")
+
+    values = next(f for f in _search("").facets if f.name == "link").values
+
+    assert [(v.value, v.label, v.count) for v in values] == [
+        ("ok", "Working", 1),
+        ("redirected", "Redirected", 1),
+        ("blocked", "Unknown (site refused our checker)", 1),
+        ("failing", "Failing (not yet confirmed)", 1),
+        ("broken", "Broken", 1),
+        ("unchecked", "Not checked yet", 1),
+        ("none", "No links", 1),
+    ]
+
+
+def test_a_chosen_link_health_without_artifacts_stays_listed():
+    _with_links()
+
+    values = next(f for f in _search("link=broken").facets if f.name == "link").values
+
+    assert [(v.value, v.count, v.selected) for v in values] == [
+        ("broken", 0, True),
+        ("unchecked", 1, False),
+    ]
+
+
+def test_facet_counts_follow_a_link_check_at_once():
+    artifact = _with_links()
+    assert _as_dict(_search("").facets)["link"] == {"unchecked": 1}
+
+    _check(artifact, "ok")
+
+    assert _as_dict(_search("").facets)["link"] == {"ok": 1}
+
+
 def test_bad_parameters_are_dropped_with_a_notice():
     ArtifactFactory()
-    query = CatalogueQuery.from_querydict(QueryDict("year=twenty&kind=poem&sort=random"))
+    query = CatalogueQuery.from_querydict(QueryDict("year=twenty&kind=poem&sort=random&link=dead"))
     assert query.years == []
     assert query.kinds == []
+    assert query.links == []
     assert query.sort == "newest"
-    assert len(query.notices) == 3
+    assert len(query.notices) == 4
     assert artifact_search(query).total == 1
 
 
@@ -157,26 +256,34 @@ def test_whole_catalogue_counts_kept_by_triggers_match_counting_the_rows():
     gender = FairnessDimension.objects.get(slug="gender")
     age = FairnessDimension.objects.get(slug="age")
     nlp = Task.objects.get(slug="nlp")
-    kept = ArtifactFactory(kind="tool", license="MIT", dimensions=[gender, age], tasks=[nlp])
+    kept = _with_links(kind="tool", license="MIT", dimensions=[gender, age], tasks=[nlp])
     moved = ArtifactFactory(kind="dataset", dimensions=[gender])
-    retired = ArtifactFactory(kind="metric", license="Apache-2.0", dimensions=[age])
-    deleted = ArtifactFactory(kind="model", tasks=[nlp])
-    ArtifactFactory(
-        kind="dataset", status=Artifact.Status.DRAFT, published_at=None, dimensions=[age]
-    )
+    retired = _with_links(kind="metric", license="Apache-2.0", dimensions=[age])
+    deleted = _with_links(kind="model", tasks=[nlp])
+    _with_links(kind="dataset", status=Artifact.Status.DRAFT, published_at=None, dimensions=[age])
+    bare = ArtifactFactory(kind="tool", landing_url="", license="")
 
     artifact_update(artifact=moved, kind="tool", license="MIT", dimensions=[age], award=kept.award)
     artifact_retire(artifact=retired, note="Superseded.")
     kept.tasks.clear()
+    _check(deleted, "ok")
     deleted.delete()
+    _check(kept, "ok")  # unchecked -> ok
+    _check(moved, "broken")  # unchecked (since the update synced its links) -> failing
 
     counted = selectors._counts_from_rows(CatalogueQuery.from_querydict(QueryDict("")))
     assert selectors._whole_catalogue_counts() == counted
-    assert counted.kind == {"tool": 2}
+    assert counted.kind == {"tool": 3}
     assert counted.license == {"MIT": 2}
     assert counted.dimension == {gender.pk: 1, age.pk: 2}
     assert counted.task == {}
-    assert counted.award_for_year == {kept.award_id: 2}
+    assert counted.award_for_year == {kept.award_id: 2, bare.award_id: 1}
+    assert counted.link == {"ok": 1, "failing": 1, "none": 1}
+
+    _check(moved, "ok")
+    counted = selectors._counts_from_rows(CatalogueQuery.from_querydict(QueryDict("")))
+    assert selectors._whole_catalogue_counts() == counted
+    assert counted.link == {"ok": 2, "none": 1}
 
 
 def test_facet_counts_use_one_statement_for_every_facet(django_assert_max_num_queries):

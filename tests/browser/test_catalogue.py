@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from artifacts.models import FairnessDimension, Task
+from artifacts import linkcheck, links
+from artifacts.models import ArtifactLink, FairnessDimension, Task
 from tests.artifacts.factories import ArtifactCreatorFactory, ArtifactFactory
 from tests.browser.conftest import VIEWPORTS, axe_violations, screenshot
 from tests.proposals.factories import (
@@ -48,8 +49,10 @@ def catalogue():
         dimensions=[dialect],
         tasks=[speech],
         doi="10.5281/zenodo.4242",
+        repository_url="https://code.example.org/dialect-speech",
         limitations="Covers **four** dialects only.",
     )
+    _check_links(target, landing="ok", repository="broken", doi="redirected")
     ArtifactCreatorFactory(
         artifact=target,
         person=PersonFactory(
@@ -73,6 +76,20 @@ def catalogue():
     )
     ArtifactFactory(title="Hiring fairness metric", kind="metric", license="Apache-2.0")
     return target
+
+
+def _check_links(artifact, **outcomes: str) -> None:
+    """Record one check of each named link; a DOI resolves to a Zenodo record."""
+    links.artifact_links_sync(artifact=artifact)
+    results = []
+    for link in ArtifactLink.objects.filter(artifact=artifact, role__in=outcomes):
+        final = "https://zenodo.org/records/4242" if link.role == "doi" else link.url
+        outcome = outcomes[link.role]
+        status = 404 if outcome == "broken" else 200
+        results.append(
+            (link, linkcheck.CheckResult(link.url, outcome, status_code=status, final_url=final))
+        )
+    links.link_checks_record(results)
 
 
 def test_search_then_combine_two_facets_keeps_state_in_the_url(page_for, catalogue):
@@ -115,6 +132,24 @@ def test_open_detail_and_copy_bibtex(page_for, catalogue):
     assert copied.startswith("@misc{neubig")
     assert "doi = {10.5281/zenodo.4242}" in copied
     screenshot(page, "artifact-detail-desktop")
+
+
+def test_link_health_facet_then_the_states_of_each_link(page_for, catalogue):
+    page = page_for("phone")
+    page.goto(reverse("artifacts:list"))
+    page.get_by_role("group", name="Link health").get_by_label("Failing").check()
+    page.wait_for_url("**link=failing**")
+    assert page.get_by_role("heading", name="1 artifact", exact=True).is_visible()
+    card = page.locator("article.card")
+    assert card.get_by_text("Link failing").is_visible()
+
+    card.get_by_role("link", name="Dialect speech benchmark").click()
+    page.wait_for_url("**/artifacts/dialect-speech-benchmark/")
+    facts = page.locator("dl.facts")
+    assert "Working · checked today" in facts.inner_text()
+    assert "Failing since" in facts.inner_text()
+    assert facts.get_by_role("link", name="https://zenodo.org/records/4242").is_visible()
+    screenshot(page, "artifact-link-health-phone")
 
 
 PAGES = {

@@ -8,7 +8,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_user_agent_contact_url_is_this_page():
-    assert settings.LINKCHECK_CONTACT_URL == settings.SITE_URL + reverse("link-checker")
+    page = settings.SITE_URL + reverse("link-checker")
+
+    assert page == settings.LINKCHECK_CONTACT_URL
 
 
 def test_the_page_names_the_user_agent_and_the_limits(client, settings):
