@@ -107,7 +107,7 @@ def _deadline_event(deadline: Deadline, *, site: str) -> Event:
     return event
 
 
-def _calendar(deadlines: list[Deadline], *, name: str, site: str) -> HttpResponse:
+def _calendar_bytes(deadlines: list[Deadline], *, name: str, site: str) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//FairProg//Fairness in AI deadlines//EN")
     calendar.add("version", "2.0")
@@ -115,7 +115,11 @@ def _calendar(deadlines: list[Deadline], *, name: str, site: str) -> HttpRespons
     for deadline in deadlines:
         calendar.add_component(_deadline_event(deadline, site=site))
     calendar.add_missing_timezones()
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    return calendar.to_ical()
+
+
+def _ics_response(body: bytes) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
     return response
 
@@ -124,10 +128,16 @@ def _public_deadlines() -> Any:
     return deadline_public_queryset().select_related("cycle", "award").order_by("due_at")
 
 
+def deadlines_calendar(*, site: str) -> bytes:
+    """The calendar /feeds/deadlines.ics serves, without a request (the open-data export
+    writes it too); ``site`` starts its links, e.g. "https://fairprog.example.org"."""
+    return _calendar_bytes(list(_public_deadlines()), name="Fairness in AI deadlines", site=site)
+
+
 @require_GET
 def deadlines_ics(request: HttpRequest) -> HttpResponse:
     site = request.build_absolute_uri("/").rstrip("/")
-    return _calendar(list(_public_deadlines()), name="Fairness in AI deadlines", site=site)
+    return _ics_response(deadlines_calendar(site=site))
 
 
 @require_GET
@@ -135,4 +145,5 @@ def cycle_deadlines_ics(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     site = request.build_absolute_uri("/").rstrip("/")
     deadlines = list(_public_deadlines().filter(cycle=cycle))
-    return _calendar(deadlines, name=f"{cycle.solicitation_number} deadlines", site=site)
+    name = f"{cycle.solicitation_number} deadlines"
+    return _ics_response(_calendar_bytes(deadlines, name=name, site=site))

@@ -1,4 +1,4 @@
-"""Celery tasks of the artifacts app: thin wrappers around artifacts/links.py."""
+"""Celery tasks of the artifacts app: thin wrappers around link checking and open data."""
 
 from celery import shared_task
 
@@ -30,3 +30,11 @@ def link_checks_prune_task() -> None:
 @shared_task(ignore_result=True)
 def links_digest_task() -> None:
     links.links_digest_send()
+
+
+@shared_task(ignore_result=True, soft_time_limit=20 * 60, time_limit=25 * 60)
+def open_data_export_task() -> None:
+    # Beat's nightly snapshot of the public data for /data/ (see artifacts/opendata.py).
+    from artifacts import opendata
+
+    opendata.open_data_export()

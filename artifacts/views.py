@@ -265,3 +265,58 @@ def _subscribe_form(cycles: list[Cycle], *, offer_cycles: bool) -> SubscribeForm
     return SubscribeForm(
         program=program, cycles=offered if offer_cycles else (), suggest_zones=False
     )
+
+
+@require_GET
+def open_data(request: HttpRequest) -> HttpResponse:
+    from artifacts import opendata
+
+    snapshot = opendata.open_data_current()
+    return render(
+        request,
+        "artifacts/open_data.html",
+        {
+            "snapshot": snapshot,
+            "files": opendata.open_data_listing(snapshot) if snapshot else [],
+            "package_name": opendata.PACKAGE,
+        },
+    )
+
+
+def open_data_file(request: HttpRequest, filename: str) -> HttpResponseBase:
+    """A file of the current open-data snapshot, with its SHA-256 as ETag. Not Django's
+    ``condition`` decorator: it would resolve the snapshot twice (validators, then body),
+    and an export switching in between would pair one file with another's checksum."""
+    from django.http import FileResponse, HttpResponseNotAllowed
+    from django.utils.cache import get_conditional_response
+    from django.utils.http import http_date
+
+    from artifacts import opendata
+
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    content_type = opendata.CONTENT_TYPES.get(filename)
+    snapshot = opendata.open_data_current() if content_type else None
+    if content_type is None or snapshot is None:
+        raise Http404("No such open-data file.")
+    etag = f'"{snapshot.sha256(filename)}"'
+    modified = int(snapshot.created.timestamp())
+    response: HttpResponseBase | None = get_conditional_response(
+        request, etag=etag, last_modified=modified
+    )
+    if response is None:
+        try:
+            body = (snapshot.directory / filename).open("rb")
+        except FileNotFoundError:
+            raise Http404("No such open-data file.") from None
+        response = FileResponse(
+            body,
+            content_type=content_type,
+            as_attachment=filename != opendata.PACKAGE,
+            filename=filename,
+        )
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified)
+    # Revalidate every time: a cached file must never outlive the package describing it.
+    response["Cache-Control"] = "public, no-cache"
+    return response

@@ -204,6 +204,12 @@ LINKCHECK_RETENTION_DAYS = env.int("LINKCHECK_RETENTION_DAYS", default=365)
 # The weekly digest of newly broken links also goes to each artifact's award PI.
 LINKCHECK_DIGEST_TO_PI = env.bool("LINKCHECK_DIGEST_TO_PI", default=False)
 
+# --- Open data ----------------------------------------------------------------
+# Where export_open_data writes its snapshots and /data/ serves the current one from.
+OPEN_DATA_DIR = Path(env.str("OPEN_DATA_DIR", default=str(VAR_DIR / "opendata")))
+# SPDX id of the licence the open-data files are published under.
+OPEN_DATA_LICENSE = env.str("OPEN_DATA_LICENSE", default="CC0-1.0")
+
 # --- Security -------------------------------------------------------------
 # On by default outside DEBUG, so `check --deploy` is clean in production.
 _secure = not DEBUG
@@ -278,6 +284,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "weekly-broken-links-digest": {
         "task": "artifacts.tasks.links_digest_task",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+    "export-open-data": {
+        "task": "artifacts.tasks.open_data_export_task",
+        "schedule": crontab(minute=30, hour=3),  # 03:30 UTC (CELERY_TIMEZONE)
     },
     "clear-expired-sessions": {
         "task": "fairprog.tasks.sessions_clear_expired",

@@ -160,3 +160,40 @@ def _plant_in_links(artifact, award) -> None:
         state="ok", last_checked_at=timezone.now(), final_url=f"https://example.org/{CANARY}/doi"
     )
     links.artifacts_health_refresh(artifact_ids=[draft.pk], now=timezone.now())
+
+
+@pytest.mark.django_db
+def test_open_data_reveals_no_canary(client, settings, tmp_path):
+    """/data/ and every file it serves, exported from the same kind of canaries."""
+    from artifacts import opendata
+
+    settings.OPEN_DATA_DIR = tmp_path
+    cycle = CycleFactory()
+    award = AwardFactory(cycle=cycle, institution=OrganizationFactory())
+    person = PersonFactory(email=f"{CANARY}@example.edu")
+    AwardInvestigatorFactory(award=award, person=person)
+    artifact = ArtifactFactory(award=award, slug="public-one")
+    ArtifactCreatorFactory(artifact=artifact, person=person)
+    award.proposal = ProposalFactory(cycle=cycle, title=f"Proposal {CANARY}", abstract=CANARY)
+    award.save()
+    ProposalFactory(cycle=cycle, title=f"Other {CANARY}", decision_note=CANARY)
+    DeadlineFactory(cycle=cycle)
+    DeadlineFactory(cycle=cycle, label=f"Panel {CANARY}", visibility=Deadline.Visibility.STAFF)
+    ArtifactFactory(award=award, slug="draft-one", title=f"Draft {CANARY}", status="draft",
+                    published_at=None)  # fmt: skip
+    _plant_in_links(artifact, award)
+    opendata.open_data_export()
+
+    shown = {}
+    for url in [
+        reverse("artifacts:open-data"),
+        *(reverse("artifacts:open-data-file", args=[name]) for name in opendata.CONTENT_TYPES),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert CANARY.encode() not in body, url
+        shown[url] = body
+    # The public artifact and its link health are exported: the canary was there to be found.
+    assert b"https://zenodo.org/records/4242" in shown["/data/artifacts.jsonl"]
+    assert b"public-one" in shown["/data/artifacts.csv"]
