@@ -270,7 +270,8 @@ class ArtifactLink(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["artifact", "role"]
+        # By id, not "artifact": that would join the artifacts to sort by their own ordering.
+        ordering = ["artifact_id", "role"]
         constraints = [
             models.UniqueConstraint(fields=["artifact", "role"], name="artifact_link_per_role")
         ]
