@@ -26,9 +26,10 @@ import random
 import ssl
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
@@ -43,6 +44,7 @@ GET_FALLBACK = frozenset({400, 403, 405, 501})  # servers that refuse or botch H
 BLOCKED_STATUSES = frozenset({401, 403, 429, 999})  # 999: LinkedIn's "no robots"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 PERMANENT = frozenset({301, 308})
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -369,8 +371,20 @@ def check_urls_sync(
     *,
     on_result: Callable[[CheckResult], None] | None = None,
 ) -> list[CheckResult]:
-    """check_urls for synchronous callers (tasks, management commands)."""
-    return asyncio.run(check_urls(urls, config, on_result=on_result))
+    """check_urls for synchronous callers (tasks, management commands). From a thread that
+    already runs an event loop (an async caller, or a test session driving a browser), the
+    check runs on a loop of its own in another thread."""
+    return run_sync(lambda: check_urls(urls, config, on_result=on_result))
+
+
+def run_sync(coroutine: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run the coroutine made by ``coroutine`` to completion and return its result."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(coroutine())).result()
 
 
 def host_of(url: str) -> str:

@@ -7,6 +7,7 @@ from ipaddress import IPv4Address, IPv4Network, ip_address
 import aiohttp
 import pytest
 
+from artifacts.linkcheck import run_sync
 from artifacts.netguard import (
     GuardedResolver,
     UnsafeURL,
@@ -74,7 +75,7 @@ def run(make_coroutine, monkeypatch=None, getaddrinfo=None):
             monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", getaddrinfo)
         return await make_coroutine()
 
-    return asyncio.run(main())
+    return run_sync(main)
 
 
 async def no_dns(host, *args, **kwargs):
@@ -355,7 +356,7 @@ async def fetch_from_local_server(resolver):
 
 
 def test_aiohttp_with_guarded_resolver_never_connects_to_localhost():
-    outcome, peers = asyncio.run(fetch_from_local_server(GuardedResolver(allowed=())))
+    outcome, peers = run_sync(lambda: fetch_from_local_server(GuardedResolver(allowed=())))
 
     assert isinstance(outcome, aiohttp.ClientConnectorError)
     refusals = [exc for exc in exception_chain(outcome) if isinstance(exc, UnsafeURL)]
@@ -364,7 +365,7 @@ def test_aiohttp_with_guarded_resolver_never_connects_to_localhost():
 
 
 def test_aiohttp_with_guarded_resolver_reaches_an_allowed_local_server():
-    outcome, peers = asyncio.run(fetch_from_local_server(GuardedResolver(allowed=LOCAL)))
+    outcome, peers = run_sync(lambda: fetch_from_local_server(GuardedResolver(allowed=LOCAL)))
 
     assert outcome == 200
     assert len(peers) == 1
