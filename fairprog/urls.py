@@ -3,14 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from fairprog.numbers import numbers
 from fairprog.views import healthz, link_checker
 
-admin.site.site_header = "FairProg administration"
-admin.site.site_title = "FairProg"
-admin.site.index_title = "Program records"
-
 urlpatterns = [
+    # admin.site is FairProg's own site (fairprog.admin_site), its index the dashboard.
     path("admin/", admin.site.urls),
+    path("numbers/", numbers, name="numbers"),
     path("healthz", healthz, name="healthz"),
     path("about/link-checker/", link_checker, name="link-checker"),
     path("api/", include("fairprog.api_urls")),

@@ -197,3 +197,37 @@ def test_open_data_reveals_no_canary(client, settings, tmp_path):
     # The public artifact and its link health are exported: the canary was there to be found.
     assert b"https://zenodo.org/records/4242" in shown["/data/artifacts.jsonl"]
     assert b"public-one" in shown["/data/artifacts.csv"]
+
+
+@pytest.mark.django_db
+def test_the_program_in_numbers_reveals_no_canary(client):
+    """/numbers/ and its CSVs, from the same kind of canaries: nothing about a proposal,
+    not even how many there are; the staff dashboard's figures stay behind the login."""
+    cycle = CycleFactory()
+    award = AwardFactory(cycle=cycle, institution=OrganizationFactory())
+    person = PersonFactory(email=f"{CANARY}@example.edu")
+    AwardInvestigatorFactory(award=award, person=person)
+    artifact = ArtifactFactory(award=award, slug="public-one")
+    ArtifactCreatorFactory(artifact=artifact, person=person)
+    award.proposal = ProposalFactory(cycle=cycle, title=f"Proposal {CANARY}", abstract=CANARY)
+    award.save()
+    ProposalFactory(cycle=cycle, title=f"Other {CANARY}", decision_note=CANARY)
+    DeadlineFactory(cycle=cycle, label=f"Panel {CANARY}", visibility=Deadline.Visibility.STAFF)
+    ArtifactFactory(award=award, slug="draft-one", title=f"Draft {CANARY}", status="draft",
+                    published_at=None)  # fmt: skip
+    _plant_in_links(artifact, award)
+
+    numbers = reverse("numbers")
+    charts = ("funding", "kinds", "dimensions", "links")
+    for url in [numbers, *(f"{numbers}?chart={chart}&format=csv" for chart in charts)]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        assert CANARY not in body, url
+        assert "proposal" not in body.lower(), url
+    # The public artifact is counted (the drafts are not): the page read what was planted.
+    assert client.get(numbers).context["totals"]["artifacts"] == 1
+    for url in [reverse("admin:index"), reverse("admin:index") + "?chart=funnel&format=csv"]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("admin:login")), url

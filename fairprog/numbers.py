@@ -1,0 +1,40 @@
+"""The public page "The program in numbers" (/numbers/) and its CSV downloads: awards,
+funding and published artifacts only; nothing about proposals."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from artifacts.models import LinkState
+from fairprog.dashboard import PUBLIC_CHARTS, Chart
+
+
+def chart_csv_response(chart: Chart, *, filename: str) -> HttpResponse:
+    return HttpResponse(
+        chart.to_csv(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@require_GET
+def numbers(request: HttpRequest) -> HttpResponse:
+    if request.GET.get("format") == "csv":
+        key = request.GET.get("chart", "")
+        if key not in PUBLIC_CHARTS:
+            raise Http404("No such chart.")
+        filename = f"fairprog-{key}-{timezone.localdate():%Y-%m-%d}.csv"
+        return chart_csv_response(PUBLIC_CHARTS[key](), filename=filename)
+    charts = {key: build() for key, build in PUBLIC_CHARTS.items()}
+    totals = {
+        "projects": charts["funding"].total("awards"),
+        "awarded": charts["funding"].total("awarded"),
+        "artifacts": charts["kinds"].total("artifacts"),
+        "working_links": charts["links"].total(
+            "artifacts", where=[LinkState.OK, LinkState.REDIRECTED]
+        ),
+    }
+    return render(request, "numbers.html", {"charts": list(charts.values()), "totals": totals})
