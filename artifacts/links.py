@@ -17,13 +17,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, F, Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from artifacts import linkcheck
-from artifacts.models import Artifact, ArtifactLink, LinkCheck, LinkState
+from artifacts.models import Artifact, ArtifactLink, LinkCheck, LinkHealthDay, LinkState
 from artifacts.selectors import catalogue_changed
 from proposals.models import AwardInvestigator
 
@@ -382,6 +382,33 @@ def link_checks_prune(*, now: dt.datetime | None = None) -> int:
     latest = LinkCheck.objects.values("link_id").annotate(last=Max("pk")).values("last")
     deleted, _ = LinkCheck.objects.filter(checked_at__lt=cutoff).exclude(pk__in=latest).delete()
     return deleted
+
+
+def link_health_record_day(*, day: dt.date | None = None) -> int:
+    """Count today's links by state, program and cycle year for the dashboard's history
+    (retired artifacts' links, no longer checked, left out). Recording a day again
+    replaces it. Returns how many rows were written."""
+    day = day or timezone.now().date()
+    counts = (
+        ArtifactLink.objects.exclude(artifact__status=Artifact.Status.RETIRED)
+        .values("state", program=F("artifact__award__program_id"))
+        .annotate(cycle_year=F("artifact__award__cycle__year"), links=Count("pk"))
+        .order_by()
+    )
+    rows = [
+        LinkHealthDay(
+            day=day,
+            program_id=row["program"],
+            cycle_year=row["cycle_year"],
+            state=row["state"],
+            links=row["links"],
+        )
+        for row in counts
+    ]
+    with transaction.atomic():
+        LinkHealthDay.objects.filter(day=day).delete()
+        LinkHealthDay.objects.bulk_create(rows)
+    return len(rows)
 
 
 # --- Staff actions -----------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from artifacts.validators import validate_doi, validate_keywords, validate_spdx_license
-from proposals.models import Award, Person
+from proposals.models import Award, Person, Program
 
 
 class FairnessDimension(models.Model):
@@ -309,3 +309,21 @@ class LinkCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.url}: {self.outcome} at {self.checked_at:%Y-%m-%d %H:%M}"
+
+
+class LinkHealthDay(models.Model):
+    """How many links were in each state on a day, per program and cycle year: the history
+    the staff dashboard charts. Written by a daily task; counting the checks themselves
+    would read every check ever made."""
+
+    day = models.DateField()
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, null=True, related_name="+")
+    cycle_year = models.PositiveSmallIntegerField(null=True)
+    state = models.CharField(max_length=10, choices=LINK_STATES)
+    links = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="link_health_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.links} {self.state}"

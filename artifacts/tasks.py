@@ -28,6 +28,11 @@ def link_checks_prune_task() -> None:
 
 
 @shared_task(ignore_result=True)
+def link_health_day_task() -> None:
+    links.link_health_record_day()
+
+
+@shared_task(ignore_result=True)
 def links_digest_task() -> None:
     links.links_digest_send()
 

@@ -40,10 +40,9 @@ from django.utils import timezone
 from artifacts.models import (
     Artifact,
     ArtifactLink,
-    CheckOutcome,
     FacetCount,
     FairnessDimension,
-    LinkCheck,
+    LinkHealthDay,
     LinkState,
 )
 from proposals.models import Award, Cycle, Deadline, Program, Proposal, ReminderDelivery
@@ -80,14 +79,6 @@ HEALTH_ORDER = [
     LinkState.BROKEN,
     LinkState.UNCHECKED,
     LinkState.NONE,
-]
-# What one check found, in the four groups of the link-health chart.
-CHECK_FAILURES = [
-    CheckOutcome.BROKEN,
-    CheckOutcome.TIMEOUT,
-    CheckOutcome.TLS_ERROR,
-    CheckOutcome.SERVER_ERROR,
-    CheckOutcome.REFUSED,
 ]
 NOT_RECORDED = "Not recorded"
 TOP_INSTITUTIONS = 15
@@ -597,38 +588,42 @@ def _weeks_between(first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 def chart_link_health(scope: Scope) -> Chart:
-    """Links checked each week by what their checks found. A link counts once per result,
-    however often it was checked that week (failing links are checked daily, working ones
-    weekly), so a week's bars compare links, not checks."""
-    links = "link"
+    """Links in each state, week by week: the average of the days recorded that week by
+    the daily task (artifacts.links.link_health_record_day), so the chart reads a few rows
+    a day however many checks were made."""
+    groups = {
+        "ok": [LinkState.OK],
+        "redirected": [LinkState.REDIRECTED],
+        "blocked": [LinkState.BLOCKED],
+        "broken": [LinkState.FAILING, LinkState.BROKEN],
+        "unchecked": [LinkState.UNCHECKED],
+    }
     rows: list[Any] = list(
-        LinkCheck.objects.filter(
-            scope.q(
-                program="link__artifact__award__program", year="link__artifact__award__cycle__year"
-            )
-        )
-        .annotate(week=TruncWeek("checked_at"))
+        LinkHealthDay.objects.filter(scope.q(program="program", year="cycle_year"))
+        .annotate(week=TruncWeek("day"))
         .values("week")
         .annotate(
-            ok=Count(links, distinct=True, filter=Q(outcome=CheckOutcome.OK)),
-            redirected=Count(links, distinct=True, filter=Q(outcome=CheckOutcome.REDIRECTED)),
-            blocked=Count(links, distinct=True, filter=Q(outcome=CheckOutcome.BLOCKED)),
-            broken=Count(links, distinct=True, filter=Q(outcome__in=CHECK_FAILURES)),
+            days=Count("day", distinct=True),
+            **{
+                key: Sum("links", filter=Q(state__in=states), default=0)
+                for key, states in groups.items()
+            },
         )
         .order_by()  # the weeks are sorted below
     )
-    by_week = {r["week"].date(): r for r in rows}
+    by_week = {_as_date(r["week"]): r for r in rows}
     weeks = _weeks_between(min(by_week), max(by_week)) if by_week else []
-    empty = {"ok": 0, "redirected": 0, "blocked": 0, "broken": 0}
 
     def column(key: str) -> list[int]:
-        return [by_week.get(week, empty)[key] for week in weeks]
+        return [
+            round(by_week[week][key] / by_week[week]["days"]) if week in by_week else 0
+            for week in weeks
+        ]
 
     return Chart(
         key="links",
         title="Link health by week",
-        description="Links checked each week, by what the checks found; a link checked "
-        "several times counts once per result.",
+        description="Links in each state, on average over the days of each week.",
         category="Week of",
         axis="Links",
         labels=[week.isoformat() for week in weeks],
@@ -638,12 +633,25 @@ def chart_link_health(scope: Scope) -> Chart:
             Series("redirected", "Redirected", column("redirected"), BLUE),
             Series("blocked", "Blocked or unknown", column("blocked"), GREY),
             Series(
-                "broken", "Broken or failing", column("broken"), HEALTH_COLOURS[LinkState.BROKEN]
+                "broken", "Failing or broken", column("broken"), HEALTH_COLOURS[LinkState.BROKEN]
+            ),
+            Series(
+                "unchecked",
+                "Not checked yet",
+                column("unchecked"),
+                HEALTH_COLOURS[LinkState.UNCHECKED],
             ),
         ],
         stacked=True,
-        notes=["Broken or failing: broken, timed out, TLS error, server error or refused."],
+        notes=[
+            "Failing: the latest checks failed; broken: they kept failing for days. "
+            "Counted once a day."
+        ],
     )
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 # Chart key -> (builder, the permission a staff user needs to see it).
@@ -654,7 +662,7 @@ STAFF_CHARTS: dict[str, tuple[Callable[[Scope], Chart], str]] = {
     "dimensions": (chart_dimensions, "artifacts.view_artifact"),
     "institutions": (chart_institutions, "proposals.view_award"),
     "states": (chart_states, "proposals.view_award"),
-    "links": (chart_link_health, "artifacts.view_linkcheck"),
+    "links": (chart_link_health, "artifacts.view_artifactlink"),
 }
 
 

@@ -281,6 +281,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "artifacts.tasks.link_checks_prune_task",
         "schedule": 24 * 60 * 60,
     },
+    "record-link-health-of-the-day": {
+        "task": "artifacts.tasks.link_health_day_task",
+        "schedule": crontab(minute=50, hour=23),  # the day's history for the dashboard
+    },
     "weekly-broken-links-digest": {
         "task": "artifacts.tasks.links_digest_task",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),

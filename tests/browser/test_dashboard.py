@@ -13,7 +13,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from artifacts.models import ArtifactLink, CheckOutcome, FairnessDimension, LinkCheck, Task
+from artifacts import links
+from artifacts.models import ArtifactLink, FairnessDimension, LinkState, Task
 from tests.browser.conftest import VIEWPORTS, axe_violations, screenshot
 from tests.conftest import program_staff_group
 
@@ -21,12 +22,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 STAFF_CHARTS = ["funding", "funnel", "artifacts", "dimensions", "institutions", "states", "links"]
 PUBLIC_CHARTS = ["funding", "kinds", "dimensions", "links"]
-# What a week of checks found, link by link, for six weeks of history.
-OUTCOMES = [CheckOutcome.OK] * 6 + [
-    CheckOutcome.REDIRECTED,
-    CheckOutcome.BLOCKED,
-    CheckOutcome.BROKEN,
-    CheckOutcome.TIMEOUT,
+# The links' states, link by link, over six weeks of recorded history.
+STATES = [LinkState.OK] * 6 + [
+    LinkState.REDIRECTED,
+    LinkState.BLOCKED,
+    LinkState.FAILING,
+    LinkState.BROKEN,
 ]
 
 
@@ -43,18 +44,13 @@ def demo_portfolio():
         Task.objects.get_or_create(slug=slug, defaults={"name": name, "order": order})
     program_staff_group()
     call_command("seed_demo", "--with-login", stdout=io.StringIO())
-    now = timezone.now()
-    LinkCheck.objects.bulk_create(
-        LinkCheck(
-            link=link,
-            url=link.url,
-            checked_at=now - dt.timedelta(weeks=week, hours=n),
-            outcome=OUTCOMES[(n + week) % len(OUTCOMES)],
-            status_code=200,
-        )
-        for n, link in enumerate(ArtifactLink.objects.order_by("pk"))
-        for week in range(6)
-    )
+    today = timezone.now().date()
+    demo_links = list(ArtifactLink.objects.order_by("pk"))
+    for week in range(6):
+        for n, link in enumerate(demo_links):
+            link.state = STATES[(n + week) % len(STATES)]
+        ArtifactLink.objects.bulk_update(demo_links, ["state"])
+        links.link_health_record_day(day=today - dt.timedelta(weeks=week))
 
 
 def _log_in(page) -> None:

@@ -13,7 +13,8 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from artifacts.models import Artifact, ArtifactLink, CheckOutcome, FairnessDimension, LinkCheck
+from artifacts import links
+from artifacts.models import Artifact, ArtifactLink, FairnessDimension, LinkHealthDay, LinkState
 from fairprog import dashboard
 from fairprog.dashboard import Scope
 from proposals.models import Cycle, Deadline, Proposal, ReminderDelivery
@@ -111,8 +112,8 @@ def _link(artifact, *, state="ok"):
     )  # fmt: skip
 
 
-def _check(link, when, outcome):
-    return LinkCheck.objects.create(link=link, url=link.url, checked_at=when, outcome=outcome)
+def _record_day(day: dt.date) -> None:
+    links.link_health_record_day(day=day)
 
 
 def _delivery(deadline, n, *, state, sent_at=None):
@@ -280,23 +281,32 @@ def test_states_put_awards_without_a_state_under_not_recorded(portfolio):
     }
 
 
-def test_link_health_counts_each_link_once_per_result_each_week(portfolio):
+def test_link_health_averages_the_days_recorded_each_week(portfolio):
     one, two = (_link(a) for a in portfolio["artifacts"][:2])
-    monday = dt.datetime(2025, 3, 3, 15, 0, tzinfo=UTC)
-    for day in range(3):  # checked daily while failing: still one link
-        _check(one, monday + dt.timedelta(days=day), CheckOutcome.TIMEOUT)
-    _check(one, monday + dt.timedelta(days=4), CheckOutcome.OK)
-    _check(two, monday + dt.timedelta(days=1), CheckOutcome.TLS_ERROR)
-    _check(two, monday + dt.timedelta(days=15), CheckOutcome.BLOCKED)
+    monday = dt.date(2025, 3, 3)
+    _record_day(monday)  # two working links
+    ArtifactLink.objects.filter(pk=one.pk).update(state=LinkState.FAILING)
+    _record_day(monday + dt.timedelta(days=1))  # one failing, one working
+    ArtifactLink.objects.filter(pk=two.pk).update(state=LinkState.BLOCKED)
+    _record_day(monday + dt.timedelta(days=15))  # one failing, one blocked
 
     chart = dashboard.chart_link_health(Scope())
 
+    # ok, redirected, blocked, failing or broken, not checked yet
     assert _table(chart) == {
-        "2025-03-03": [1, 0, 0, 2],
-        "2025-03-10": [0, 0, 0, 0],
-        "2025-03-17": [0, 0, 1, 0],
+        "2025-03-03": [2, 0, 0, 0, 0],  # 1.5 working and 0.5 failing, rounded to even
+        "2025-03-10": [0, 0, 0, 0, 0],
+        "2025-03-17": [0, 0, 1, 1, 0],
     }
     assert chart.tick_labels == [["Mar 3"], ["Mar 10"], ["Mar 17"]]
+
+
+def test_recording_a_day_again_replaces_it(portfolio):
+    _link(portfolio["artifacts"][0])
+    links.link_health_record_day(day=dt.date(2025, 3, 3))
+    links.link_health_record_day(day=dt.date(2025, 3, 3))
+
+    assert LinkHealthDay.objects.filter(day=dt.date(2025, 3, 3)).count() == 1
 
 
 # --- Filters -----------------------------------------------------------------------
@@ -304,7 +314,8 @@ def test_link_health_counts_each_link_once_per_result_each_week(portfolio):
 
 def test_program_filter_applies_to_every_chart(portfolio):
     for artifact in portfolio["artifacts"][3:5]:
-        _check(_link(artifact), dt.datetime(2025, 3, 4, 15, tzinfo=UTC), CheckOutcome.OK)
+        _link(artifact)
+    _record_day(dt.date(2025, 3, 4))
     other = Scope(program_id=portfolio["other"].pk)
 
     charts = {key: build(other) for key, (build, _) in dashboard.STAFF_CHARTS.items()}
@@ -315,7 +326,7 @@ def test_program_filter_applies_to_every_chart(portfolio):
     assert _table(charts["dimensions"])["Gender"] == [1]
     assert charts["institutions"].labels == ["UC Berkeley"]
     assert charts["states"].labels == ["CA"]
-    assert _table(charts["links"]) == {"2025-03-03": [1, 0, 0, 0]}
+    assert _table(charts["links"]) == {"2025-03-03": [1, 0, 0, 0, 0]}
 
 
 def test_year_filter_keeps_the_cycles_of_that_year(portfolio):
@@ -444,7 +455,8 @@ def _grow(portfolio, rows: int) -> None:
         artifact = ArtifactFactory(award=award, kind=Artifact.Kind.values[n % 7],
                                    published_at=_published(2022 + n % 5, 1 + n % 12, 1),
                                    dimensions=[dimension])  # fmt: skip
-        _check(_link(artifact), _published(2025, 1, 1) + dt.timedelta(weeks=n), CheckOutcome.OK)
+        _link(artifact)
+        _record_day(dt.date(2025, 1, 1) + dt.timedelta(weeks=n))
         DeadlineFactory(cycle=cycle)
 
 

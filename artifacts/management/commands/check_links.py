@@ -53,6 +53,7 @@ class Command(BaseCommand):
         if options["dry_run"] or not ids:
             return
         report = links.links_check(link_ids=ids, on_result=_Progress(len(ids), self.stdout.write))
+        links.link_health_record_day()  # the dashboard's history shows today's states
         labels = dict(LinkCheck.Outcome.choices)
         summary = ", ".join(
             f"{n:,} {labels.get(outcome, outcome).lower()}"
