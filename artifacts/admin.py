@@ -133,7 +133,18 @@ class ArtifactAdmin(ExportMixin, SimpleHistoryAdmin):
             description="Retire (uses each artifact's retirement note)",
             done="retired",
         ),
+        "check_links_now",
     ]
+
+    @admin.action(description="Check their links now", permissions=["change"])
+    def check_links_now(self, request: HttpRequest, queryset: QuerySet[Artifact]) -> None:
+        ids = list(ArtifactLink.objects.filter(artifact__in=queryset).values_list("pk", flat=True))
+        links.links_check_soon(link_ids=ids)
+        self.message_user(
+            request,
+            f"{len(ids)} link{'s' if len(ids) != 1 else ''} queued for checking.",
+            messages.SUCCESS,
+        )
 
     def save_model(self, request: HttpRequest, obj: Artifact, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -159,8 +170,11 @@ class ArtifactAdmin(ExportMixin, SimpleHistoryAdmin):
             return format_html("{}", "No links yet (saved URLs appear here).")
         return format_html(
             "<table><thead><tr><th>Link</th><th>URL</th><th>State</th><th>Last checked</th>"
-            "</tr></thead><tbody>{}</tbody></table>",
+            '</tr></thead><tbody>{}</tbody></table><p><a href="{}?artifact__id__exact={}">'
+            "These links in the link-health list</a></p>",
             rows,
+            reverse("admin:artifacts_artifactlink_changelist"),
+            artifact.pk,
         )
 
 

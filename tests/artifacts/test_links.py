@@ -494,3 +494,28 @@ def test_a_doi_that_reaches_its_landing_page_is_ok():
         "https://zenodo.org/records/1234567",
         "",
     )
+
+
+def test_staff_list_one_artifacts_links_from_its_page(staff_client):
+    artifact = artifact_with_links(repository_url="https://code.example.org/x")
+    artifact_with_links(landing_url="https://other.example.org/")
+
+    page = staff_client.get(reverse("admin:artifacts_artifact_change", args=[artifact.pk]))
+    url = reverse("admin:artifacts_artifactlink_changelist") + f"?artifact__id__exact={artifact.pk}"
+    listed = staff_client.get(url)
+
+    assert url in page.content.decode().replace("&amp;", "&")
+    assert listed.context["cl"].result_count == 2
+
+
+def test_check_links_now_queues_the_selected_artifacts_links(staff_client, monkeypatch):
+    queued: list[list[int]] = []
+    monkeypatch.setattr(links, "links_check_soon", lambda *, link_ids: queued.append(link_ids))
+    artifact = artifact_with_links(repository_url="https://code.example.org/x")
+
+    staff_client.post(
+        reverse("admin:artifacts_artifact_changelist"),
+        {"action": "check_links_now", "_selected_action": [artifact.pk]},
+    )
+
+    assert sorted(queued[0]) == sorted(artifact.links.values_list("pk", flat=True))
