@@ -342,13 +342,14 @@ def reminder_deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str
     now = now or timezone.now()
     error = ""
     with transaction.atomic():
-        delivery = (
-            ReminderDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("deadline", "person", "subscription")
-            .filter(pk=delivery_id, state=Delivery.State.PENDING)
-            .first()
-        )
-        if delivery is None:
+        try:
+            # get(), not first(): no ORDER BY to build or run for a single row.
+            delivery = (
+                ReminderDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("deadline", "person", "subscription")
+                .get(pk=delivery_id, state=Delivery.State.PENDING)
+            )
+        except ReminderDelivery.DoesNotExist:
             return "taken"
         _attach_owner(delivery.deadline)
         reason, why = _recipient_now(delivery)
