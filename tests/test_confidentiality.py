@@ -3,7 +3,7 @@ schema, docs. One canary string is planted in a proposal, a staff-only deadline,
 person's e-mail, a draft artifact and its links, and the link checker's staff-only records
 (errors, proposed addresses, check history), then every public URL is fetched anonymously."""
 
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from django.urls import reverse
@@ -33,10 +33,11 @@ ARTIFACT_FORMATS = [
 ]
 
 
-@pytest.mark.django_db
-def test_no_public_url_reveals_the_canary(client):
+def _plant_canaries() -> tuple[Any, Any, Any]:
+    """The canary in every confidential place next to public records: an investigator's
+    e-mail, proposals, a staff-only deadline, a draft artifact, and link-check internals."""
     cycle = CycleFactory()
-    award = AwardFactory(cycle=cycle, institution=OrganizationFactory())
+    award: Any = AwardFactory(cycle=cycle, institution=OrganizationFactory())
     person = PersonFactory(email=f"{CANARY}@example.edu")
     AwardInvestigatorFactory(award=award, person=person)
     artifact = ArtifactFactory(award=award, slug="public-one")
@@ -49,6 +50,12 @@ def test_no_public_url_reveals_the_canary(client):
     ArtifactFactory(award=award, slug="draft-one", title=f"Draft {CANARY}", status="draft",
                     published_at=None)  # fmt: skip
     _plant_in_links(artifact, award)
+    return cycle, award, artifact
+
+
+@pytest.mark.django_db
+def test_no_public_url_reveals_the_canary(client):
+    cycle, award, artifact = _plant_canaries()
 
     pages = [
         reverse("artifacts:home"),
@@ -168,20 +175,7 @@ def test_open_data_reveals_no_canary(client, settings, tmp_path):
     from artifacts import opendata
 
     settings.OPEN_DATA_DIR = tmp_path
-    cycle = CycleFactory()
-    award = AwardFactory(cycle=cycle, institution=OrganizationFactory())
-    person = PersonFactory(email=f"{CANARY}@example.edu")
-    AwardInvestigatorFactory(award=award, person=person)
-    artifact = ArtifactFactory(award=award, slug="public-one")
-    ArtifactCreatorFactory(artifact=artifact, person=person)
-    award.proposal = ProposalFactory(cycle=cycle, title=f"Proposal {CANARY}", abstract=CANARY)
-    award.save()
-    ProposalFactory(cycle=cycle, title=f"Other {CANARY}", decision_note=CANARY)
-    DeadlineFactory(cycle=cycle)
-    DeadlineFactory(cycle=cycle, label=f"Panel {CANARY}", visibility=Deadline.Visibility.STAFF)
-    ArtifactFactory(award=award, slug="draft-one", title=f"Draft {CANARY}", status="draft",
-                    published_at=None)  # fmt: skip
-    _plant_in_links(artifact, award)
+    _plant_canaries()
     opendata.open_data_export()
 
     shown = {}
@@ -204,7 +198,7 @@ def test_the_program_in_numbers_reveals_no_canary(client):
     """/numbers/ and its CSVs, from the same kind of canaries: nothing about a proposal,
     not even how many there are; the staff dashboard's figures stay behind the login."""
     cycle = CycleFactory()
-    award = AwardFactory(cycle=cycle, institution=OrganizationFactory())
+    award: Any = AwardFactory(cycle=cycle, institution=OrganizationFactory())
     person = PersonFactory(email=f"{CANARY}@example.edu")
     AwardInvestigatorFactory(award=award, person=person)
     artifact = ArtifactFactory(award=award, slug="public-one")
