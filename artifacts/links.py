@@ -65,8 +65,9 @@ def artifact_links_sync(*, artifact: Artifact, now: dt.datetime | None = None) -
     dropped with their history. Retired artifacts keep theirs (no longer checked). Returns
     the ids of the links to check."""
     now = now or timezone.now()
-    changed = _sync({artifact.pk: artifact_urls(artifact)}, now)
-    # A whole-row save may have written a stale link_health loaded before a check; redo it.
+    changed, _ = _sync({artifact.pk: artifact_urls(artifact)}, now)
+    # Also after a save that changed no link: a whole-row save may have written back a
+    # link_health loaded before a check.
     artifacts_health_refresh(artifact_ids=[artifact.pk], now=now)
     if changed:
         transaction.on_commit(lambda: links_check_soon(link_ids=changed))
@@ -83,19 +84,26 @@ def links_reconcile(*, now: dt.datetime | None = None) -> list[int]:
         chunk = Artifact.objects.filter(pk__in=ids[start : start + 2000]).only(
             "pk", "status", "landing_url", "repository_url", "doi"
         )
-        changed += _sync({a.pk: artifact_urls(a) for a in chunk}, now)
+        ids_changed, touched = _sync({a.pk: artifact_urls(a) for a in chunk}, now)
+        if touched:
+            artifacts_health_refresh(artifact_ids=touched, now=now)
+        changed += ids_changed
     return changed
 
 
 @transaction.atomic
-def _sync(wanted: dict[int, dict[str, str]], now: dt.datetime) -> list[int]:
+def _sync(wanted: dict[int, dict[str, str]], now: dt.datetime) -> tuple[list[int], set[int]]:
+    """Create, reset and delete link rows to match ``wanted`` (artifact id -> role -> URL).
+    Returns the ids of new or edited links and the ids of the artifacts that changed."""
     existing: dict[tuple[int, str], ArtifactLink] = {
         (link.artifact_id, link.role): link
         for link in ArtifactLink.objects.filter(artifact_id__in=wanted).only(
             "pk", "artifact_id", "role", "url"
         )
     }
-    create, edit, remove = [], [], []
+    create: list[ArtifactLink] = []
+    edit: list[int] = []
+    touched: set[int] = set()
     for artifact_id, urls in wanted.items():
         for role, url in urls.items():
             link = existing.pop((artifact_id, role), None)
@@ -106,16 +114,14 @@ def _sync(wanted: dict[int, dict[str, str]], now: dt.datetime) -> list[int]:
                 ArtifactLink.objects.filter(pk=link.pk).update(
                     **_fresh_fields(url, now), updated_at=now
                 )
-    remove = [link.pk for link in existing.values()]
-    if remove:
-        ArtifactLink.objects.filter(pk__in=remove).delete()
+            else:
+                continue
+            touched.add(artifact_id)
+    if existing:  # roles whose URL is gone
+        ArtifactLink.objects.filter(pk__in=[link.pk for link in existing.values()]).delete()
+        touched |= {link.artifact_id for link in existing.values()}
     created = ArtifactLink.objects.bulk_create(create, batch_size=1000)
-    if create or edit or remove:
-        touched = {a for a, urls in wanted.items() if urls} | {
-            link.artifact_id for link in existing.values()
-        }
-        artifacts_health_refresh(artifact_ids=touched, now=now)
-    return [link.pk for link in created] + edit
+    return [link.pk for link in created] + edit, touched
 
 
 def _fresh_fields(url: str, now: dt.datetime) -> dict[str, object]:
