@@ -316,9 +316,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/minute")},
     "PAGE_SIZE": 20,
 }
-# Community websites read the public API and feeds from their own origins.
+# Community websites read the public API, feeds and open-data files from their own origins.
 CORS_ALLOW_ALL_ORIGINS = True
-CORS_URLS_REGEX = r"^/(api|feeds)/.*$"
+CORS_URLS_REGEX = r"^/(api|feeds|data)/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 SPECTACULAR_SETTINGS = {

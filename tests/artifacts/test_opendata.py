@@ -452,6 +452,15 @@ def test_matching_if_none_match_gets_304_without_a_body(client, data_dir):
     assert response.content == b""
 
 
+def test_other_websites_may_read_the_files_and_their_etags(client, data_dir):
+    opendata.open_data_export()
+
+    response = client.get("/data/datapackage.json", HTTP_ORIGIN="https://fairness.example.edu")
+
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response["Access-Control-Expose-Headers"]
+
+
 def test_new_snapshot_with_other_content_answers_200_to_the_old_etag(client, data_dir):
     opendata.open_data_export()
     etag = client.get("/data/artifacts.csv")["ETag"]
