@@ -34,6 +34,7 @@ run: export DEBUG ?= true
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --with-login
+	$(PY) manage.py export_open_data >/dev/null  # the files /data/ offers
 	@echo ""
 	@echo "FairProg is starting on http://$(HOST):$(PORT)/  (staff admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "Ctrl-C stops the web server, the worker and beat."
