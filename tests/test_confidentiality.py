@@ -197,19 +197,7 @@ def test_open_data_reveals_no_canary(client, settings, tmp_path):
 def test_the_program_in_numbers_reveals_no_canary(client):
     """/numbers/ and its CSVs, from the same kind of canaries: nothing about a proposal,
     not even how many there are; the staff dashboard's figures stay behind the login."""
-    cycle = CycleFactory()
-    award: Any = AwardFactory(cycle=cycle, institution=OrganizationFactory())
-    person = PersonFactory(email=f"{CANARY}@example.edu")
-    AwardInvestigatorFactory(award=award, person=person)
-    artifact = ArtifactFactory(award=award, slug="public-one")
-    ArtifactCreatorFactory(artifact=artifact, person=person)
-    award.proposal = ProposalFactory(cycle=cycle, title=f"Proposal {CANARY}", abstract=CANARY)
-    award.save()
-    ProposalFactory(cycle=cycle, title=f"Other {CANARY}", decision_note=CANARY)
-    DeadlineFactory(cycle=cycle, label=f"Panel {CANARY}", visibility=Deadline.Visibility.STAFF)
-    ArtifactFactory(award=award, slug="draft-one", title=f"Draft {CANARY}", status="draft",
-                    published_at=None)  # fmt: skip
-    _plant_in_links(artifact, award)
+    _plant_canaries()
 
     numbers = reverse("numbers")
     charts = ("funding", "kinds", "dimensions", "links")
