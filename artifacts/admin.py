@@ -12,8 +12,6 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from import_export import fields, resources
-from import_export.admin import ExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from artifacts import links, services
 from artifacts.models import (
@@ -27,6 +25,7 @@ from artifacts.models import (
 )
 from artifacts.validators import normalize_doi, normalize_spdx_license
 from fairprog.admin_actions import service_action
+from fairprog.admin_mixins import ExportAdminMixin, HistoryAdmin
 from proposals.admin import KnownPersonFormSet
 
 
@@ -81,7 +80,7 @@ class ArtifactResource(resources.ModelResource):
 
 
 @admin.register(Artifact)
-class ArtifactAdmin(ExportMixin, SimpleHistoryAdmin):
+class ArtifactAdmin(ExportAdminMixin, HistoryAdmin):
     form = ArtifactForm
     resource_classes = [ArtifactResource]
     inlines = [CreatorInline]
@@ -136,7 +135,11 @@ class ArtifactAdmin(ExportMixin, SimpleHistoryAdmin):
         "check_links_now",
     ]
 
-    @admin.action(description="Check their links now", permissions=["change"])
+    def has_check_links_permission(self, request: HttpRequest) -> bool:
+        """Checking now acts on the links, as "Check now" in the link list does."""
+        return request.user.has_perm("artifacts.change_artifactlink")
+
+    @admin.action(description="Check their links now", permissions=["check_links"])
     def check_links_now(self, request: HttpRequest, queryset: QuerySet[Artifact]) -> None:
         ids = list(ArtifactLink.objects.filter(artifact__in=queryset).values_list("pk", flat=True))
         links.links_check_soon(link_ids=ids)
@@ -278,6 +281,12 @@ class ArtifactLinkAdmin(admin.ModelAdmin):
             rows,
         )
 
+    def has_accept_proposed_permission(self, request: HttpRequest) -> bool:
+        """Accepting a proposed address changes the link's artifact too."""
+        return self.has_change_permission(request) and request.user.has_perm(
+            "artifacts.change_artifact"
+        )
+
     @admin.action(description="Check now", permissions=["change"])
     def check_now(self, request: HttpRequest, queryset: QuerySet[ArtifactLink]) -> None:
         ids = list(queryset.values_list("pk", flat=True))
@@ -296,6 +305,7 @@ class ArtifactLinkAdmin(admin.ModelAdmin):
             name="accept_proposed",
             description="Use the proposed new address (permanent redirects)",
             done="updated to their new address",
+            permissions=["accept_proposed"],
         ),
     ]
 

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.html import escape
+from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
 
@@ -24,10 +26,21 @@ from proposals.selectors import deadline_public_queryset
 FEED_ITEMS = 50
 
 
+class TextSummaryAtom1Feed(Atom1Feed):
+    """Atom with plain-text summaries. Django writes every summary as type="html", which
+    tells readers to render it as markup: an artifact's summary is text its authors typed,
+    and "<img onerror=…>" in it must reach a reader as those characters."""
+
+    def add_item_elements(self, handler: SimplerXMLGenerator, item: dict[str, Any]) -> None:
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class ArtifactsAtomFeed(Feed):
     """Newly published artifacts; the catalogue's query parameters make it a saved search."""
 
-    feed_type: type[SyndicationFeed] = Atom1Feed
+    feed_type: type[SyndicationFeed] = TextSummaryAtom1Feed
     title = "FairProg: new open-source artifacts of the Fairness in AI program"
     subtitle = "Datasets, metrics, tools, testing methodologies, models and documentation."
 
@@ -76,8 +89,18 @@ class ArtifactsAtomFeed(Feed):
 
 
 class ArtifactsRssFeed(ArtifactsAtomFeed):
+    """RSS has no way to say "plain text": its description is HTML, and readers take a
+    title that looks like markup as markup too. Both are escaped, so that what readers
+    render is the text as typed. (Categories and the creator are read as text.)"""
+
     feed_type = Rss201rev2Feed
     description = ArtifactsAtomFeed.subtitle
+
+    def item_title(self, item: Artifact) -> str:
+        return str(escape(super().item_title(item)))
+
+    def item_description(self, item: Artifact) -> str:
+        return str(escape(super().item_description(item)))
 
 
 def _deadline_event(deadline: Deadline, *, site: str) -> Event:

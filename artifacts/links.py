@@ -25,6 +25,7 @@ from django.utils import timezone
 from artifacts import linkcheck
 from artifacts.models import Artifact, ArtifactLink, LinkCheck, LinkHealthDay, LinkState
 from artifacts.selectors import catalogue_changed
+from fairprog import queueing
 from proposals.models import AwardInvestigator
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def artifact_links_sync(*, artifact: Artifact, now: dt.datetime | None = None) -
     # link_health loaded before a check.
     artifacts_health_refresh(artifact_ids=[artifact.pk], now=now)
     if changed:
-        transaction.on_commit(lambda: links_check_soon(link_ids=changed))
+        links_check_soon(link_ids=changed)
     return changed
 
 
@@ -339,14 +340,13 @@ def links_due(*, now: dt.datetime | None = None, limit: int | None = None) -> li
 
 
 def links_check_soon(*, link_ids: Sequence[int]) -> None:
-    """Queue a check of these links ahead of the sweep. Never fails the caller: with the
-    broker down, the next sweep finds them due."""
+    """Queue a check of these links ahead of the sweep, once the current transaction
+    commits. Never fails the caller: with the broker down, the next sweep finds them due."""
     from artifacts.tasks import links_check_task
 
-    try:
-        links_check_task.apply_async(args=(list(link_ids),), priority=URGENT, retry=False)
-    except Exception:
-        logger.warning("Broker unavailable; the links will be checked by the next sweep.")
+    queueing.queue_after_commit(
+        links_check_task, (list(link_ids),), priority=URGENT, what="a check of new links"
+    )
 
 
 @dataclass
@@ -376,8 +376,9 @@ def links_sweep(*, now: dt.datetime | None = None) -> SweepReport:
     ArtifactLink.objects.filter(pk__in=due).update(
         next_check_at=now + dt.timedelta(seconds=settings.LINKCHECK_SWEEP_SECONDS * 4)
     )
-    for ids in batches:
-        links_check_task.apply_async(args=(ids,), priority=BULK)
+    queueing.queue_now(
+        links_check_task, *[(ids,) for ids in batches], priority=BULK, what="due link checks"
+    )
     return SweepReport(changed=len(changed), due=len(due), batches=len(batches))
 
 

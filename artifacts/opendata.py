@@ -19,7 +19,6 @@ drafts, staff-only deadlines or e-mail addresses.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import fcntl
 import hashlib
@@ -53,6 +52,7 @@ from artifacts.metadata import spdx_url
 from artifacts.models import Artifact, ArtifactCreator, ArtifactLink, LinkState
 from artifacts.validators import normalize_spdx_license, spdx_licenses
 from fairprog.errors import DomainError
+from fairprog.spreadsheet import SafeCsvWriter
 from proposals.models import Award, AwardInvestigator
 
 SNAPSHOT_PREFIX = "snapshot-"
@@ -319,6 +319,14 @@ class Resource:
         return described
 
 
+# What fairprog.spreadsheet does to the CSV files' text, said where their readers look.
+_QUOTED = (
+    " Text that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a "
+    "carriage return) starts with a single quote (') in this file; the API and "
+    "artifacts.jsonl have it as it is."
+)
+
+
 def resources() -> tuple[Resource, ...]:
     return (
         Resource(
@@ -326,7 +334,7 @@ def resources() -> tuple[Resource, ...]:
             "awards.csv",
             "Funded projects (awards)",
             "Every award of the program: one row per NSF award, with its institution, "
-            "investigators' names, amounts, dates and program element codes.",
+            "investigators' names, amounts, dates and program element codes." + _QUOTED,
             "csv",
             "text/csv",
             columns=AWARD_COLUMNS,
@@ -337,7 +345,7 @@ def resources() -> tuple[Resource, ...]:
             "artifacts.csv",
             "Artifacts",
             "The catalogue's open-source artifacts: one row per artifact with a public page "
-            "(published, or retired after publication).",
+            "(published, or retired after publication)." + _QUOTED,
             "csv",
             "text/csv",
             columns=ARTIFACT_COLUMNS,
@@ -445,7 +453,7 @@ def _write_awards(path: Path, *, site: str, progress: Progress | None) -> int:
     awards = Award.objects.order_by("award_number").values(*AWARD_FIELDS).iterator(chunk_size=BATCH)
     counter = _Counter(path.name, progress)
     with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
+        writer = SafeCsvWriter(out)
         writer.writerow([column.name for column in AWARD_COLUMNS])
         for award in awards:
             team = people.get(award["id"], {})
@@ -555,7 +563,7 @@ def _write_artifacts(
         csv_path.open("w", encoding="utf-8", newline="") as csv_out,
         jsonl_path.open("wb") as jsonl_out,
     ):
-        writer = csv.writer(csv_out)
+        writer = SafeCsvWriter(csv_out)
         writer.writerow([column.name for column in ARTIFACT_COLUMNS])
         for batch in _artifact_batches():
             creators = _creators(batch)
@@ -727,7 +735,11 @@ def open_data_export(*, base: Path | None = None, progress: Progress | None = No
             files = [
                 FileReport(name, rows[name], (directory / name).stat().st_size) for name in rows
             ]
-            package = _package(directory, created=created, license=data_license, rows=rows)
+            hashes = {name: _sha256(directory / name) for name in rows}
+            since = _unchanged_since(base, directory, hashes)
+            package = _package(
+                directory, created=since or created, license=data_license, rows=rows, hashes=hashes
+            )
             (directory / PACKAGE).write_bytes(package)
             _sync_directory(directory)
             files.append(FileReport(PACKAGE, 0, len(package)))
@@ -742,8 +754,47 @@ def open_data_export(*, base: Path | None = None, progress: Progress | None = No
     )
 
 
+def _calendar_digest(path: Path) -> str:
+    """SHA-256 of a calendar without its DTSTAMP lines, which say when it was written."""
+    digest = hashlib.sha256()
+    with path.open("rb") as calendar:
+        for line in calendar:
+            if not line.startswith(b"DTSTAMP"):
+                digest.update(line)
+    return digest.hexdigest()
+
+
+def _unchanged_since(base: Path, directory: Path, hashes: dict[str, str]) -> dt.datetime | None:
+    """When the current snapshot was made, if the new files hold what its files hold (else
+    None). The package then keeps that date, and the files their checksums, so /data/'s
+    ETag and Last-Modified move only when public data changes, never with an export that
+    found nothing new (an edited draft, a quiet night). An unchanged calendar is replaced
+    by the current one's bytes: it differs only in when it was written."""
+    previous = open_data_current(base=base)
+    if previous is None:
+        return None
+    for name, sha256 in hashes.items():
+        if previous.sha256(name) == sha256:
+            continue
+        old, new = previous.directory / name, directory / name
+        try:
+            same = name.endswith(".ics") and _calendar_digest(old) == _calendar_digest(new)
+        except OSError:
+            same = False
+        if not same:
+            return None
+        shutil.copyfile(old, new)
+        hashes[name] = previous.sha256(name)
+    return previous.created
+
+
 def _package(
-    directory: Path, *, created: dt.datetime, license: dict[str, str], rows: dict[str, int]
+    directory: Path,
+    *,
+    created: dt.datetime,
+    license: dict[str, str],
+    rows: dict[str, int],
+    hashes: dict[str, str],
 ) -> bytes:
     site = settings.SITE_URL
     described = {
@@ -765,7 +816,7 @@ def _package(
             resource.descriptor(
                 rows=rows[resource.path],
                 size=(directory / resource.path).stat().st_size,
-                sha256=_sha256(directory / resource.path),
+                sha256=hashes[resource.path],
             )
             for resource in resources()
         ],

@@ -281,7 +281,9 @@ class CatalogueQuery:
 def _integers(values: list[str], query: CatalogueQuery, what: str) -> list[int]:
     numbers = []
     for value in values:
-        if value.isdigit():
+        # ASCII only ("²" is a digit to isdigit(), not to int()); beyond 2**31 no id or
+        # year exists, and the database would refuse the number rather than match nothing.
+        if value.isascii() and value.isdigit() and int(value) < 2**31:
             numbers.append(int(value))
         else:
             query.notices.append(f"“{value}” is not a {what}; ignored.")

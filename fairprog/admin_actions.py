@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib import admin, messages
@@ -21,11 +21,13 @@ def service_action(
     description: str,
     done: str,
     prepare: Callable[[QuerySet[Any]], QuerySet[Any]] = lambda queryset: queryset,
+    permissions: Sequence[str] = ("change",),
 ) -> AdminAction:
     """An action calling ``call(record)`` for each selected record.
 
     Each refusal (a DomainError) is shown with its reason; the successes are counted,
-    e.g. "3 proposals submitted."
+    e.g. "3 proposals submitted." The action is offered to users for whom one of the admin's
+    ``has_<permission>_permission(request)`` holds (the permission to change, by default).
     """
 
     def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> None:
@@ -43,4 +45,4 @@ def service_action(
             modeladmin.message_user(request, f"{changed} {noun} {done}.", messages.SUCCESS)
 
     action.__name__ = name
-    return admin.action(description=description, permissions=["change"])(action)
+    return admin.action(description=description, permissions=list(permissions))(action)

@@ -2,7 +2,8 @@
 
 Headline figures link to the admin list behind each; charts follow the program and cycle
 year filters and each has its data as a table and a CSV download (``?chart=…&format=csv``).
-A staff user sees only the figures and charts of records they may view.
+A staff user sees only the figures and charts of records they may view, and "View on site"
+redirects only for records they may view.
 """
 
 from __future__ import annotations
@@ -13,15 +14,19 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_permission_codename
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 
 from fairprog import dashboard
+from fairprog.admin_mixins import DeclaredActionPermissionsMixin
 from fairprog.dashboard import STAFF_CHARTS, Scope
 from fairprog.numbers import chart_csv_response
 
@@ -90,14 +95,16 @@ def _figures(request: HttpRequest, now: dt.datetime) -> list[Figure]:
         if key not in shown:
             continue
         detail = ""
-        if key == "open_cycles" and numbers.next_deadline_at:
-            due = timezone.localtime(numbers.next_deadline_at)
-            detail = (
-                f"Next deadline {_countdown(due, now)}: {numbers.next_deadline_kind_label}, "
-                f"{numbers.next_deadline_cycle}, {date_format(due, 'F j, Y')}"
-            )
-        elif key == "open_cycles":
-            detail = "No upcoming deadline"
+        # The next deadline may be a staff-only one: named only to those who may view it.
+        if key == "open_cycles" and request.user.has_perm("proposals.view_deadline"):
+            if numbers.next_deadline_at:
+                due = timezone.localtime(numbers.next_deadline_at)
+                detail = (
+                    f"Next deadline {_countdown(due, now)}: {numbers.next_deadline_kind_label}, "
+                    f"{numbers.next_deadline_cycle}, {date_format(due, 'F j, Y')}"
+                )
+            else:
+                detail = "No upcoming deadline"
         url = reverse(f"admin:{changelist}_changelist") + "?" + urlencode(filters[key])
         value = getattr(numbers, key)
         alert = key in ("links_broken", "reminders_failed") and value > 0
@@ -110,6 +117,23 @@ class FairProgAdminSite(admin.AdminSite):
     site_title = "FairProg"
     index_title = "Portfolio dashboard"
     index_template = "admin/dashboard.html"
+
+    def register(
+        self,
+        model_or_iterable: Any,
+        admin_class: type[admin.ModelAdmin[Any]] | None = None,
+        **options: Any,
+    ) -> None:
+        # Every model admin, the apps' own and third-party ones alike, offers actions that
+        # declare no permission only to users who may change the records.
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, DeclaredActionPermissionsMixin):
+            admin_class = type(
+                admin_class.__name__,
+                (DeclaredActionPermissionsMixin, admin_class),
+                {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
+            )
+        super().register(model_or_iterable, admin_class, **options)
 
     def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         form = DashboardFilterForm(
@@ -140,6 +164,36 @@ class FairProgAdminSite(admin.AdminSite):
             **(extra_context or {}),
         }
         response: TemplateResponse = super().index(request, context)
+        return response
+
+    def get_urls(self) -> list[URLPattern | URLResolver]:
+        return [
+            path(
+                "r/<int:content_type_id>/<path:object_id>/",
+                self.admin_view(self.view_on_site),
+                name="view_on_site",
+            )
+            if getattr(url, "name", None) == "view_on_site"
+            else url
+            for url in super().get_urls()
+        ]
+
+    def view_on_site(
+        self, request: HttpRequest, content_type_id: int, object_id: str
+    ) -> HttpResponse:
+        """Django's "View on site" redirect, for users who may view the record: Django's own
+        answers any staff user, telling apart records that exist from those that do not."""
+        content_type = ContentType.objects.filter(pk=content_type_id).first()
+        model = content_type.model_class() if content_type else None
+        if model is None:
+            raise PermissionDenied
+        opts = model._meta
+        if not any(
+            request.user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
+            for action in ("view", "change")
+        ):
+            raise PermissionDenied
+        response: HttpResponse = contenttype_views.shortcut(request, content_type_id, object_id)
         return response
 
     def _chart_csv(self, request: HttpRequest, scope: Scope) -> HttpResponse:

@@ -9,14 +9,16 @@ from typing import Any
 import django_filters
 import orjson
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Aggregate, Count, Max, QuerySet, TextField
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
@@ -75,6 +77,7 @@ class StableCursorPagination(CursorPagination):
 
     page_size = DEFAULT_PAGE_SIZE
     page_size_query_param = "page_size"
+    invalid_cursor_message = "Invalid cursor: use the next or previous link of a page."
     max_page_size = MAX_PAGE_SIZE
     ordering = ("-id",)
 
@@ -82,7 +85,8 @@ class StableCursorPagination(CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        # isascii: str.isdigit() also accepts "²", which int() refuses.
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
                 {
                     self.page_size_query_param: [
@@ -95,6 +99,9 @@ class StableCursorPagination(CursorPagination):
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
+            if parameter["name"] == self.cursor_query_param:
+                # The next and previous links' cursors: base64 text.
+                parameter["schema"] = {"type": "string", "pattern": "^[A-Za-z0-9+/=]*$"}
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"] = {
                     "type": "integer",
@@ -110,7 +117,49 @@ class StableCursorPagination(CursorPagination):
         ordering = getattr(view, "cursor_ordering", None)
         if callable(ordering):
             self.ordering = ordering(request)
+        self._queryset = queryset  # decode_cursor checks the position against its fields
         return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        """DRF's decoding, and a position that must be a value of the first ordering
+        field: a forged one ("p=abc" for a date) would otherwise reach the database as a
+        filter it cannot apply, a 500. A cursor FairProg did not write is a bad request
+        (400, naming the parameter), not a missing page as DRF answers."""
+        try:
+            cursor: Cursor | None = super().decode_cursor(request)
+        except NotFound:
+            cursor = None
+        else:
+            if cursor is None or cursor.position is None:
+                return cursor
+            position = self._checked_position(cursor.position)
+            if position is not None:
+                return cursor._replace(position=position)
+        raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
+
+    def _checked_position(self, position: str) -> str | None:
+        """The position as the query may use it, or None if it cannot be one."""
+        name = self.ordering[0].lstrip("-")
+        queryset = self._queryset
+        field: Any
+        if name in queryset.query.annotations:
+            field = queryset.query.annotations[name].output_field
+        else:
+            try:
+                field = queryset.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                return None
+        if "\x00" in position:
+            return None
+        try:
+            value = field.clean(position, None)
+        except (DjangoValidationError, TypeError, ValueError, OverflowError):
+            return None
+        # Date-time positions are written in UTC; another offset (or none) is not one of
+        # ours, and PostgreSQL refuses offsets beyond 16 hours.
+        if isinstance(value, datetime.datetime) and value.utcoffset() != datetime.timedelta(0):
+            return None
+        return position
 
 
 class PublicCacheMixin:
@@ -141,19 +190,22 @@ class ConditionalGetMixin(PublicCacheMixin):
     """ETag and Last-Modified from the newest ``updated_at`` of what a request returns.
 
     One small aggregate query decides: a conditional request that still matches gets a
-    304 at once, without loading or serialising a single row.
+    304 at once, without loading or serialising a single row. Only public rows may count
+    (the queryset a view answers from, and what ``also_changed`` reads): a validator that
+    moved with a draft would tell anyone when unpublished work changed.
     """
 
-    def also_changed_at(self) -> Any:
-        """When anything else the answer shows last changed (None when nothing else)."""
-        return None
+    def also_changed(self, queryset: QuerySet[Any]) -> tuple[Any, int]:
+        """When anything else the answer shows about the rows of ``queryset`` last changed,
+        and how many such things there are; (None, 0) when nothing else."""
+        return None, 0
 
     def _validators(self, request: Request, queryset: QuerySet[Any]) -> tuple[str, Any]:
         stamp = queryset.order_by().aggregate(last=Max("updated_at"), n=Count("*"))
-        also = self.also_changed_at()
+        also, also_n = self.also_changed(queryset)
         last = max((t for t in (stamp["last"], also) if t is not None), default=None)
         accept = request.META.get("HTTP_ACCEPT", "")
-        key = f"{request.get_full_path()}|{accept}|{stamp['last']}|{stamp['n']}|{also}"
+        key = f"{request.get_full_path()}|{accept}|{stamp['last']}|{stamp['n']}|{also}|{also_n}"
         return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"', last
 
     def _conditional(self, request: Request, queryset: QuerySet[Any], render: Any) -> Any:
@@ -232,7 +284,7 @@ def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
             }
             for code, description in (
                 ("400", "A parameter is not valid; the body names it."),
-                ("404", "Not found (or an invalid cursor or format)."),
+                ("404", "Not found (or an unknown format)."),
                 ("406", "No representation for the Accept header."),
                 ("429", "Too many requests; see Retry-After."),
             ):
@@ -242,13 +294,22 @@ def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
 
 # --- Query parameter filters whose schema says exactly what they accept -----------
 
-# Django refuses NUL characters in text; the schema says so, so clients know up front.
-TEXT_SCHEMA = {"type": "string", "pattern": "^[^\\u0000]*$"}
+# Control characters other than tab and line breaks are refused with a 400 (NUL would
+# reach PostgreSQL as an error); the schema says so, so clients know up front.
+TEXT_SCHEMA = {
+    "type": "string",
+    "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$",
+}
 
 
-@extend_schema_field(TEXT_SCHEMA)
+@extend_schema_field({**TEXT_SCHEMA, "maxLength": 200})
 class TextFilter(django_filters.CharFilter):
-    pass
+    """Free text up to 200 characters (the catalogue pages read no more of a search
+    either); longer is a 400 naming the parameter, not a pattern the database chokes on."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 200)
+        super().__init__(*args, **kwargs)
 
 
 @extend_schema_field(TEXT_SCHEMA)

@@ -1,5 +1,7 @@
 """Routes of the public API (/api/v1/) and its OpenAPI schema and documentation."""
 
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
@@ -17,5 +19,12 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "docs/",
+        # Swagger UI's stylesheet draws its icons from data: URIs.
+        csp_update({"img-src": [SELF, "data:"]})(
+            SpectacularSwaggerView.as_view(url_name="api-schema")
+        ),
+        name="api-docs",
+    ),
 ]

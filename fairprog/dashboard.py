@@ -11,7 +11,6 @@ link health, never a proposal or anything about one.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterable
@@ -45,6 +44,7 @@ from artifacts.models import (
     LinkHealthDay,
     LinkState,
 )
+from fairprog.spreadsheet import SafeCsvWriter
 from proposals.models import Award, Cycle, Deadline, Program, Proposal, ReminderDelivery
 
 # Colour-blind-safe colours (Okabe and Ito), fixed per meaning so a colour never changes
@@ -205,7 +205,7 @@ class Chart:
 
     def to_csv(self) -> str:
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = SafeCsvWriter(out)
         writer.writerow([self.category, *(_csv_heading(s) for s in self.series)])
         for i, label in enumerate(self.labels):
             writer.writerow([label, *(s.exported(s.values[i]) for s in self.series)])

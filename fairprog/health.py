@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from kombu import Connection
@@ -17,7 +18,29 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class CheckResult:
     ok: bool
-    detail: str
+    detail: str  # what answered, or the error class: for the log and staff, never public
+
+    @property
+    def state(self) -> str:
+        return "ok" if self.ok else "unavailable"
+
+
+def health_report(*, details: bool = False) -> tuple[dict[str, Any], bool]:
+    """The body /healthz answers, and whether everything is up.
+
+    Anyone may ask, so the public answer is "ok" or "unavailable" per component: the
+    database engine, the broker transport and an error's class would tell a stranger what
+    to attack. ``details`` (for staff) adds them; failures are logged with their message.
+    """
+    checks = {"database": database_check(), "broker": broker_check()}
+    healthy = all(check.ok for check in checks.values())
+    body: dict[str, Any] = {
+        "status": "ok" if healthy else "unavailable",
+        **{name: check.state for name, check in checks.items()},
+    }
+    if details:
+        body["details"] = {name: check.detail for name, check in checks.items()}
+    return body, healthy
 
 
 def database_check() -> CheckResult:
@@ -51,7 +74,7 @@ def broker_check(*, timeout: int = BROKER_CHECK_TIMEOUT_SECONDS) -> CheckResult:
             channel = conn.default_channel
             transport = f"{conn.transport.driver_name} ({type(channel).__module__})"
     except Exception as exc:  # kombu raises transport-specific errors
-        # The public answer names the error class only; hosts and ports stay in the log.
+        # Hosts and ports stay in the log.
         logger.warning("Health check: broker unavailable: %s", exc)
         return CheckResult(ok=False, detail=type(exc).__name__)
     return CheckResult(ok=True, detail=str(transport))

@@ -7,12 +7,15 @@ lists every variable.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from import_export.formats.base_formats import CSV, XLSX
+
+from fairprog import spreadsheet
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("FAIRPROG_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -52,6 +55,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_ratelimit",
     "import_export",
+    "axes",
     "proposals",
     "artifacts",
 ]
@@ -59,6 +63,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (see the block below).
+    "fairprog.csp.CSPMiddleware",
+    # 400 for NUL and other control characters in the path, query, cookies or form.
+    "fairprog.middleware.ControlCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -69,6 +77,8 @@ MIDDLEWARE = [
     # ETag from the content for every GET that has none of its own (304 when it matches).
     "django.middleware.http.ConditionalGetMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fairprog.urls"
@@ -84,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",  # CSP_NONCE, for the few nonced inline blocks
             ],
         },
     },
@@ -167,9 +178,8 @@ REMINDER_MAX_RETRIES = env.int("REMINDER_MAX_RETRIES", default=6)
 REMINDER_CONFIRMATION_HOURS = env.int("REMINDER_CONFIRMATION_HOURS", default=72)
 # Subscription form submissions allowed per client address (django-ratelimit rate).
 REMINDER_SUBSCRIBE_RATE = env.str("REMINDER_SUBSCRIBE_RATE", default="10/h")
-# Where rate limits find the client's address: behind a proxy, the header it sets
-# (e.g. HTTP_X_REAL_IP), or every visitor shares the proxy's limit.
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# django-ratelimit reads the client's address from the one place every limit does.
+RATELIMIT_IP_META_KEY = "fairprog.clientip.client_ip"
 
 # --- Artifact link checks ------------------------------------------------------
 # Requests in flight at once, to one host at once, and seconds between starts to one host.
@@ -211,6 +221,22 @@ OPEN_DATA_DIR = Path(env.str("OPEN_DATA_DIR", default=str(VAR_DIR / "opendata"))
 OPEN_DATA_LICENSE = env.str("OPEN_DATA_LICENSE", default="CC0-1.0")
 
 # --- Security -------------------------------------------------------------
+# Reverse proxies in front of FairProg that append the client's address to
+# X-Forwarded-For. 0: the connection's peer is the client and the header is ignored.
+# Every limit keyed by address (API throttles, forms, admin lockout) follows it.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+# Admin login lockout (django-axes): after this many failed logins for one username, or
+# from one address, further attempts are refused for AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "fairprog.clientip.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "fairprog.lockout.lockout_response"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first, so a locked-out login stops here
+    "django.contrib.auth.backends.ModelBackend",
+]
 # On by default outside DEBUG, so `check --deploy` is clean in production.
 _secure = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_secure)
@@ -226,6 +252,24 @@ if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The health check is polled over plain HTTP by load balancers.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# --- Content-Security-Policy ---------------------------------------------------
+# Scripts, styles, images, fonts and connections come from this site only; no inline script
+# or style runs unless the page allowed it by nonce (request.csp_nonce, CSP_NONCE in
+# templates) or, for the inline JSON blocks, by hash (fairprog.csp). No plug-ins, no <base>
+# elsewhere, no framing, forms post only here. The API docs add data: images (Swagger UI's
+# icons) in fairprog/api_urls.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 # --- Celery ---------------------------------------------------------------
 _broker_dir = VAR_DIR / "celery"
@@ -299,6 +343,41 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 
+# --- Imports and queueing -------------------------------------------------
+# Seconds a request may wait on the broker to queue work (one try, no retries; failures logged).
+QUEUE_PUBLISH_TIMEOUT = env.float("QUEUE_PUBLISH_TIMEOUT", default=1.0)
+# Where uploaded NSF files wait for their import; workers on other machines need it shared.
+IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", default=str(VAR_DIR / "imports")))
+STORAGES["imports"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(IMPORT_UPLOAD_DIR)},  # type: ignore[dict-item]
+}
+# Largest file the admin upload accepts, in bytes (larger ones: manage.py import_nsf_awards).
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=512 * 1024 * 1024)
+# Zip archives are refused above this many bytes expanded (all members together).
+IMPORT_MAX_EXPANDED_BYTES = env.int("IMPORT_MAX_EXPANDED_BYTES", default=1024 * 1024 * 1024)
+# Zip archives are refused when a member or the whole expands more than this many times.
+IMPORT_MAX_ZIP_RATIO = env.int("IMPORT_MAX_ZIP_RATIO", default=100)
+# Zip archives are refused with more than this many members.
+IMPORT_MAX_ZIP_ENTRIES = env.int("IMPORT_MAX_ZIP_ENTRIES", default=100_000)
+# A JSON object document larger than this is refused (JSON lists of awards are streamed).
+IMPORT_MAX_JSON_OBJECT_BYTES = env.int("IMPORT_MAX_JSON_OBJECT_BYTES", default=32 * 1024 * 1024)
+# Seconds between the heartbeats of a running import.
+IMPORT_HEARTBEAT_SECONDS = env.float("IMPORT_HEARTBEAT_SECONDS", default=10.0)
+# A running import silent this long is marked interrupted (its worker died).
+IMPORT_RUN_STALE_SECONDS = env.int("IMPORT_RUN_STALE_SECONDS", default=300)
+# A run still queued after this many seconds is queued again (its message was lost).
+IMPORT_REQUEUE_SECONDS = env.int("IMPORT_REQUEUE_SECONDS", default=300)
+# How often beat looks for interrupted and lost import runs.
+IMPORT_RECOVER_SECONDS = env.int("IMPORT_RECOVER_SECONDS", default=60)
+# Seconds an import pauses after each document and batch: for tests of interruption; keep 0.
+IMPORT_PAUSE_SECONDS = env.float("IMPORT_PAUSE_SECONDS", default=0.0)
+CELERY_BEAT_SCHEDULE["recover-import-runs"] = {
+    "task": "proposals.tasks.import_runs_recover_task",
+    "schedule": IMPORT_RECOVER_SECONDS,
+    "options": {"expires": IMPORT_RECOVER_SECONDS},
+}
+
 # --- Django REST framework -----------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["fairprog.api.StaffWriteOrReadOnly"],
@@ -312,7 +391,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["fairprog.api.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "fairprog.api.StableCursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["fairprog.clientip.AnonThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/minute")},
     "PAGE_SIZE": 20,
 }
@@ -350,8 +429,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Admin exports (django-import-export) ---------------------------------
-EXPORT_FORMATS = [CSV, XLSX]
+# CSV and XLSX whose every text cell is safe to open in a spreadsheet (fairprog.spreadsheet).
+EXPORT_FORMATS = [spreadsheet.CSV, spreadsheet.XLSX]
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Exporting a model needs the permission to view it (not only staff status).
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # --- Logging --------------------------------------------------------------
 LOGGING = {

@@ -7,20 +7,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
 
-from fairprog.health import broker_check, database_check
+from fairprog.health import health_report
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    database = database_check()
-    broker = broker_check()
-    healthy = database.ok and broker.ok
-    body = {
-        "status": "ok" if healthy else "unavailable",
-        "database": {"ok": database.ok, "detail": database.detail},
-        "broker": {"ok": broker.ok, "detail": broker.detail},
-    }
+    body, healthy = health_report(details=request.user.is_staff)
     return JsonResponse(body, status=200 if healthy else 503)
 
 

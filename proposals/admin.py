@@ -12,20 +12,20 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from import_export import fields, resources
-from import_export.admin import ExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from fairprog.admin_actions import AdminAction, service_action
+from fairprog.admin_mixins import ExportAdminMixin, HistoryAdmin
 from fairprog.errors import DomainError
 from proposals import reminders, services
-from proposals.imports import import_run_create
+from proposals.imports import import_run_again, import_run_create, import_runs_interrupt_stale
 from proposals.models import (
+    DEFAULT_REMINDER_OFFSETS,
     Award,
     AwardInvestigator,
     Cycle,
@@ -102,11 +102,16 @@ class ProgramElementAdmin(admin.ModelAdmin):
 
 
 class ReminderOffsetsField(forms.Field):
-    """Reminder offsets typed as "30, 7, 1" (days before the deadline)."""
+    """Reminder offsets typed as "30, 7, 1" (days before the deadline).
 
-    def __init__(self, **kwargs: Any) -> None:
+    Left empty, the field gives ``empty_value``: the offsets that then apply.
+    """
+
+    def __init__(self, *, empty_value: list[int] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", "Days before the deadline, e.g. 30, 7, 1.")
         kwargs.setdefault("widget", forms.TextInput(attrs={"size": 10}))
+        kwargs.setdefault("required", False)
+        self.empty_value = list(empty_value or [])
         super().__init__(**kwargs)
 
     def prepare_value(self, value: Any) -> Any:
@@ -117,7 +122,7 @@ class ReminderOffsetsField(forms.Field):
     def to_python(self, value: Any) -> list[int]:
         text = str(value or "").strip().strip("[]")
         if not text:
-            return []
+            return list(self.empty_value)
         try:
             return [int(part) for part in text.replace(";", ",").split(",") if part.strip()]
         except ValueError as exc:
@@ -127,7 +132,11 @@ class ReminderOffsetsField(forms.Field):
 
 
 class ProgramForm(forms.ModelForm):
-    reminder_offsets = ReminderOffsetsField(required=False)
+    reminder_offsets = ReminderOffsetsField(
+        empty_value=DEFAULT_REMINDER_OFFSETS,
+        help_text="Days before a deadline to send reminders, for new deadlines of this program, "
+        f"e.g. 30, 7, 1. Empty: {', '.join(map(str, DEFAULT_REMINDER_OFFSETS))}.",
+    )
 
 
 @admin.register(Program)
@@ -140,7 +149,10 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 class DeadlineForm(forms.ModelForm):
-    reminder_offsets = ReminderOffsetsField(required=False)
+    # Left empty, deadline_save applies the program's default offsets.
+    reminder_offsets = ReminderOffsetsField(
+        help_text="Days before the deadline, e.g. 30, 7, 1. Empty: the program's default."
+    )
 
     class Meta:
         # The admin supplies the model and fields; narrower inputs keep the inline on screen.
@@ -148,6 +160,14 @@ class DeadlineForm(forms.ModelForm):
             "label": forms.TextInput(attrs={"size": 16}),
             "time_zone": forms.TextInput(attrs={"size": 18}),
         }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        # Django keeps the model's fixed default for a field left out of the data; the
+        # program's default is meant instead, so an empty value is passed on as empty.
+        if "reminder_offsets" in cleaned:
+            self.instance.reminder_offsets = cleaned["reminder_offsets"]
+        return cleaned
 
 
 class DeadlineFormSet(BaseInlineFormSet):
@@ -256,7 +276,7 @@ class DeadlineResource(resources.ModelResource):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(ExportMixin, SimpleHistoryAdmin):
+class DeadlineAdmin(ExportAdminMixin, HistoryAdmin):
     form = DeadlineAdminForm
     resource_classes = [DeadlineResource]
     list_display = ["__str__", "kind", "due_date", "rule_text", "due_at", "visibility"]
@@ -285,6 +305,8 @@ class CycleAdmin(DeadlineOwnerAdminMixin, admin.ModelAdmin):
     list_filter = ["program", "status"]
     search_fields = ["solicitation_number", "title", "program__name"]
     list_select_related = ["program"]
+    # Explicit: a query with an aggregate drops Meta.ordering, and autocomplete pages by it.
+    ordering = ["-year", "pk"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Cycle]:
         return super().get_queryset(request).annotate(deadline_count=Count("deadlines"))
@@ -436,7 +458,7 @@ def _workflow_action(
 
 
 @admin.register(Proposal)
-class ProposalAdmin(ExportMixin, SimpleHistoryAdmin):
+class ProposalAdmin(ExportAdminMixin, HistoryAdmin):
     resource_classes = [ProposalResource]
     inlines = [ProposalInvestigatorInline]
     list_display = [
@@ -508,7 +530,11 @@ class ProposalAdmin(ExportMixin, SimpleHistoryAdmin):
     def principal_investigator(self, proposal: Proposal) -> str:
         return _pi_name(proposal)
 
-    @admin.action(description="Award (record the funded project)", permissions=["change"])
+    def has_award_permission(self, request: HttpRequest) -> bool:
+        """Awarding changes the proposal and creates an award."""
+        return self.has_change_permission(request) and request.user.has_perm("proposals.add_award")
+
+    @admin.action(description="Award (record the funded project)", permissions=["award"])
     def award(self, request: HttpRequest, queryset: QuerySet[Proposal]) -> HttpResponse | None:
         if queryset.count() != 1:
             self.message_user(
@@ -577,7 +603,7 @@ class AwardResource(resources.ModelResource):
 
 
 @admin.register(Award)
-class AwardAdmin(DeadlineOwnerAdminMixin, ExportMixin, SimpleHistoryAdmin):
+class AwardAdmin(DeadlineOwnerAdminMixin, ExportAdminMixin, HistoryAdmin):
     resource_classes = [AwardResource]
     inlines = [AwardInvestigatorInline, AwardDeadlineInline]
     list_display = [
@@ -664,10 +690,14 @@ class ImportRunAdmin(admin.ModelAdmin):
         "dry_run",
         "created_by",
         "created_at",
+        "queued_at",
         "started_at",
+        "heartbeat_at",
         "finished_at",
+        "rerun_of",
     ]
     fields = list(readonly_fields)
+    actions = ["run_again"]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # a run is a record of what happened; it is not edited
@@ -700,6 +730,44 @@ class ImportRunAdmin(admin.ModelAdmin):
             "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((e,) for e in run.errors))
         )
 
+    @admin.action(description="Run again (failed or interrupted runs)", permissions=["add"])
+    def run_again(self, request: HttpRequest, queryset: QuerySet[ImportRun]) -> None:
+        for run in queryset:
+            self._run_again(request, run)
+
+    def _run_again(self, request: HttpRequest, run: ImportRun) -> ImportRun | None:
+        try:
+            again = import_run_again(run=run, created_by=request.user)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return None
+        self.message_user(request, f"{again.filename} queued to be imported again.")
+        return again
+
+    def get_urls(self) -> list[Any]:
+        from django.urls import path
+
+        return [
+            path(
+                "<path:object_id>/run-again/",
+                self.admin_site.admin_view(self.run_again_view),
+                name="proposals_importrun_run_again",
+            ),
+            *super().get_urls(),
+        ]
+
+    def run_again_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        # Permission first: a refused user learns nothing about which runs exist.
+        if not (self.has_view_permission(request) and self.has_add_permission(request)):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        run = self.get_object(request, object_id)
+        if run is None:
+            raise Http404("No such import run.")
+        again = self._run_again(request, run)
+        return redirect("admin:proposals_importrun_change", (again or run).pk)
+
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
@@ -711,12 +779,10 @@ class ImportRunAdmin(admin.ModelAdmin):
             initial={"program": Program.objects.order_by("pk").first()},
         )
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
             try:
                 run = import_run_create(
                     program=form.cleaned_data["program"],
-                    filename=upload.name,
-                    payload=upload.read(),
+                    upload=form.cleaned_data["file"],
                     created_by=request.user,
                     skip_bad=form.cleaned_data["skip_bad"],
                     import_all=form.cleaned_data["import_all"],
@@ -746,7 +812,19 @@ class ImportRunAdmin(admin.ModelAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         run = self.get_object(request, object_id)
-        extra = {"refresh_seconds": 2 if run is not None and not run.is_finished else None}
+        # Staff need not wait for beat to learn that the worker is gone.
+        running = run is not None and run.status == ImportRun.Status.RUNNING
+        if run is not None and running and import_runs_interrupt_stale(run_ids=[run.pk]):
+            run.refresh_from_db()
+        extra = {
+            "refresh_seconds": 2 if run is not None and not run.is_finished else None,
+            "can_run_again": (
+                run is not None
+                and run.status in (ImportRun.Status.FAILED, ImportRun.Status.INTERRUPTED)
+                and bool(run.upload)
+                and self.has_add_permission(request)
+            ),
+        }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
 

@@ -10,6 +10,7 @@ from typing import Any, cast
 from django import forms
 
 from proposals.models import Cycle, Program
+from proposals.validators import normalize_email
 
 # Region folders of the IANA database; the rest are aliases kept for old systems
 # ("US/Eastern", "EST5EDT", "Etc/GMT+5") that would only lengthen the suggestions.
@@ -43,13 +44,12 @@ class SubscribeForm(forms.Form):
     one open or planned cycle. ``cycles`` are the cycles offered; none gives a program-wide
     form with no choice to make."""
 
-    email = forms.EmailField(
+    # Text, checked by normalize_email in clean_email: it says more precisely than
+    # EmailField what is wrong, and reads the spellings EmailField would refuse first.
+    email = forms.CharField(
         label="E-mail address",
-        max_length=254,
-        error_messages={
-            "required": "Enter your e-mail address.",
-            "invalid": "Enter a valid e-mail address, such as name@example.org.",
-        },
+        max_length=320,
+        error_messages={"required": "Enter your e-mail address."},
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
     time_zone = forms.CharField(
@@ -124,6 +124,10 @@ class SubscribeForm(forms.Form):
         if slug != self.for_program.slug:
             raise forms.ValidationError("This form belongs to another program; reload the page.")
         return slug
+
+    def clean_email(self) -> str:
+        # The address as it is stored and counted (quotes, case and IDNA forms folded).
+        return normalize_email(str(self.cleaned_data["email"]))
 
     def clean_time_zone(self) -> str:
         typed = str(self.cleaned_data["time_zone"]).strip().replace(" ", "_")

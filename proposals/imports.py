@@ -2,28 +2,37 @@
 
 Reading happens first: every document is parsed and checked before anything is
 written, so a bad file aborts the run with nothing imported (or, with
-``skip_bad``, is listed and left out). Writing then happens in one transaction,
-in batches whose number of queries does not depend on the rows in them: every
-lookup of awards, organizations, people and program elements is one query per
-batch, never one per row.
+``skip_bad``, is listed and left out). Writing then reads the documents again and
+happens in one transaction, in batches whose number of queries does not depend on
+the rows in them: every lookup of awards, organizations, people and program
+elements is one query per batch, never one per row. Only one batch of awards is
+ever in memory, whatever the size of the input.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+import shutil
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Q
+from django.conf import settings
+from django.core.files import File
+from django.db import DatabaseError, connections, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from fairprog import queueing
 from fairprog.errors import DomainError
 from proposals.models import (
     Award,
@@ -39,14 +48,16 @@ from proposals.nsf import (
     ROLE_PI,
     AwardRecord,
     Document,
+    DocumentSet,
     InvestigatorRecord,
     NSFFormatError,
-    count_documents,
-    iter_documents,
+    ReadLimits,
+    iter_records,
     normalize_element_code,
-    parse_document,
 )
 from proposals.validators import organization_name_key, person_name_key
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 HISTORY_REASON = "NSF award data import"
@@ -156,6 +167,8 @@ def awards_import(
 ) -> ImportSummary:
     """Read NSF documents and upsert their awards into ``program``.
 
+    ``documents`` is read twice, to check and then to write: a ``DocumentSet`` streams
+    inputs of any size; a one-shot iterator is first read into memory.
     Raises ``ImportAborted`` when anything is bad and ``skip_bad`` is false.
     """
     started = time.monotonic()
@@ -166,13 +179,22 @@ def awards_import(
             f"Program {program.short_name} has no program element codes, so no award can be "
             "recognised as its own; add its codes in the admin, name them, or import all awards."
         )
+    if iter(documents) is documents:
+        documents = [document.loaded() for document in documents]
+    limits = ReadLimits.from_settings()
 
     def report(phase: str, done: int, total: int) -> None:
         if progress:
             progress(ImportProgress(phase, done, total, summary, time.monotonic() - started))
 
-    records = _read(
-        documents, summary, codes=codes, import_all=import_all, report=report, total=documents_total
+    winners = _read(
+        documents,
+        summary,
+        codes=codes,
+        import_all=import_all,
+        report=report,
+        total=documents_total,
+        limits=limits,
     )
     if summary.bad and not skip_bad:
         summary.seconds = time.monotonic() - started
@@ -180,9 +202,21 @@ def awards_import(
 
     with transaction.atomic():
         writer = _BatchWriter(program=program, summary=summary)
-        for start in range(0, len(records), batch_size):
-            writer.write(records[start : start + batch_size])
-            report("writing", min(start + batch_size, len(records)), len(records))
+        done = 0
+        batch: list[AwardRecord] = []
+        for record in _winning_records(documents, winners, limits=limits):
+            batch.append(record)
+            if len(batch) < batch_size:
+                continue
+            writer.write(batch)
+            done += len(batch)
+            batch = []
+            report("writing", done, len(winners))
+            _pause()
+        if batch:
+            writer.write(batch)
+            report("writing", done + len(batch), len(winners))
+            _pause()
         if dry_run:
             transaction.set_rollback(True)
     if summary.written and not dry_run:
@@ -195,6 +229,16 @@ def awards_import(
     return summary
 
 
+def _pause() -> None:
+    # Lets tests stop a worker at a known point of an import; 0 (no pause) in production.
+    if settings.IMPORT_PAUSE_SECONDS:
+        time.sleep(settings.IMPORT_PAUSE_SECONDS)
+
+
+# Where the record kept for an award number was read: (last amended, document, position).
+_Winner = tuple[dt.date, int, int]
+
+
 def _read(
     documents: Iterable[Document],
     summary: ImportSummary,
@@ -203,40 +247,70 @@ def _read(
     import_all: bool,
     report: Callable[[str, int, int], None],
     total: int,
-) -> list[AwardRecord]:
-    by_number: dict[str, AwardRecord] = {}
-    for document in documents:
+    limits: ReadLimits,
+) -> dict[str, _Winner]:
+    """Check every document and count what it holds; returns which record of each award
+    number is to be written (records themselves are not kept)."""
+    winners: dict[str, _Winner] = {}
+    for index, document in enumerate(documents):
         summary.documents += 1
+        read, problems, other, unknown, found = 0, [], 0, 0, []
         try:
-            if document.error:
-                raise NSFFormatError(document.source, document.error)
-            parsed = parse_document(document.data, source=document.source)
+            for position, record in enumerate(iter_records(document, limits=limits)):
+                read += 1
+                problem = _record_problem(record)
+                if problem:
+                    problems.append(f"{record.source} (award {record.award_number}): {problem}")
+                    continue
+                if not import_all:
+                    if not record.elements_known:
+                        unknown += 1
+                        continue
+                    if not codes.intersection(code for code, _ in record.program_elements):
+                        other += 1
+                        continue
+                found.append((record.award_number, record.last_amended or dt.date.min, position))
         except NSFFormatError as exc:
+            # A bad document counts as one bad input, whatever it yielded before the error.
             summary.bad.append(str(exc))
-            parsed = []
-        for record in parsed:
-            summary.awards_read += 1
-            problem = _record_problem(record)
-            if problem:
-                summary.bad.append(f"{record.source} (award {record.award_number}): {problem}")
-                continue
-            if not import_all:
-                if not record.elements_known:
-                    summary.skipped_no_program_element += 1
-                    continue
-                if not codes.intersection(code for code, _ in record.program_elements):
-                    summary.skipped_other_program += 1
-                    continue
-            previous = by_number.get(record.award_number)
-            # The same award twice in one run: keep the most recently amended.
-            if previous is None or (record.last_amended or dt.date.min) >= (
-                previous.last_amended or dt.date.min
-            ):
-                by_number[record.award_number] = record
+        else:
+            summary.awards_read += read
+            summary.bad.extend(problems)
+            summary.skipped_other_program += other
+            summary.skipped_no_program_element += unknown
+            for number, amended, position in found:
+                previous = winners.get(number)
+                # The same award twice in one run: keep the most recently amended.
+                if previous is None or amended >= previous[0]:
+                    winners[number] = (amended, index, position)
         if summary.documents % 250 == 0:
             report("reading", summary.documents, total)
+        _pause()
     report("reading", summary.documents, total or summary.documents)
-    return list(by_number.values())
+    return winners
+
+
+def _winning_records(
+    documents: Iterable[Document], winners: dict[str, _Winner], *, limits: ReadLimits
+) -> Iterator[AwardRecord]:
+    """The records ``_read`` chose, read again in document order; documents holding none
+    of them are not parsed a second time."""
+    wanted: dict[int, set[int]] = {}
+    for _, index, position in winners.values():
+        wanted.setdefault(index, set()).add(position)
+    for index, document in enumerate(documents):
+        positions = wanted.get(index)
+        if not positions:
+            continue
+        try:
+            for position, record in enumerate(iter_records(document, limits=limits)):
+                if position in positions:
+                    yield record
+        except NSFFormatError as exc:
+            raise DomainError(
+                f"{document.source} changed while it was being imported ({exc.reason}); "
+                "nothing was imported."
+            ) from None
 
 
 def _record_problem(record: AwardRecord) -> str:
@@ -596,51 +670,95 @@ def _team(
 
 # --- Imports run by a worker, started from the admin ------------------------------
 
-MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+ACCEPTED_SUFFIXES = {".xml", ".json", ".zip"}
 
 
 def import_run_create(
     *,
     program: Program,
-    filename: str,
-    payload: bytes,
+    upload: File[Any],
     created_by: Any = None,
     skip_bad: bool = False,
     dry_run: bool = False,
     import_all: bool = False,
 ) -> ImportRun:
-    """Store an uploaded file and queue its import once the upload is committed."""
-    from proposals.tasks import import_run_execute_task
-
-    suffix = Path(filename).suffix.lower()
-    if suffix not in {".xml", ".json", ".zip"}:
+    """Store an uploaded file and queue its import once the upload is committed. The file
+    is copied to the imports storage in chunks (or moved, when Django already spooled it
+    to disk): it is never read into memory here."""
+    filename = Path(upload.name or "").name
+    if Path(filename).suffix.lower() not in ACCEPTED_SUFFIXES:
         raise DomainError(
             f"{filename} is not NSF award data: upload an .xml, .json or .zip file.",
             errors={"file": ["Upload an .xml, .json or .zip file."]},
         )
-    if len(payload) > MAX_UPLOAD_BYTES:
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    if upload.size is not None and upload.size > limit:
         raise DomainError(
-            f"{filename} is larger than {MAX_UPLOAD_BYTES // 2**20} MB; import it with "
-            "`python manage.py import_nsf_awards` instead.",
+            f"{filename} is larger than the {limit:,} bytes an upload may have "
+            "(IMPORT_MAX_UPLOAD_BYTES); import it with `python manage.py import_nsf_awards`.",
             errors={"file": ["File too large for upload."]},
         )
-    run = ImportRun.objects.create(
+    run = ImportRun(
         program=program,
         created_by=created_by,
-        filename=Path(filename).name,
-        payload=payload,
+        filename=filename,
         skip_bad=skip_bad,
         dry_run=dry_run,
         import_all=import_all,
+        queued_at=timezone.now(),
     )
-    transaction.on_commit(lambda: import_run_execute_task.delay(run.pk))
+    run.upload.save(filename, upload, save=False)
+    try:
+        with transaction.atomic():
+            run.save()
+            _import_run_queue(run.pk)
+    except BaseException:
+        run.upload.delete(save=False)
+        raise
     return run
+
+
+def _import_run_queue(run_id: int) -> None:
+    from proposals.tasks import import_run_execute_task  # tasks import this module
+
+    queueing.queue_after_commit(import_run_execute_task, (run_id,), what=f"import run {run_id}")
+
+
+def import_run_again(*, run: ImportRun, created_by: Any = None) -> ImportRun:
+    """A new run of a failed or interrupted run's file, with the same options. The stored
+    file moves to the new run, which is queued once this commits."""
+    with transaction.atomic():
+        old = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if old.status not in (ImportRun.Status.FAILED, ImportRun.Status.INTERRUPTED):
+            raise DomainError(
+                f"{old} can be run again only once it has failed or been interrupted."
+            )
+        if not old.upload:
+            raise DomainError(
+                f"The file of {old} is no longer stored (it was run again, or imported); "
+                "upload it again."
+            )
+        again = ImportRun.objects.create(
+            program_id=old.program_id,
+            created_by=created_by,
+            filename=old.filename,
+            upload=old.upload.name,
+            skip_bad=old.skip_bad,
+            dry_run=old.dry_run,
+            import_all=old.import_all,
+            rerun_of=old,
+            queued_at=timezone.now(),
+        )
+        ImportRun.objects.filter(pk=old.pk).update(upload="")
+        _import_run_queue(again.pk)
+    return again
 
 
 def import_run_execute(*, run_id: int) -> ImportRun | None:
     """Run a queued import. Running it again, or for a run already claimed, does nothing."""
+    now = timezone.now()
     claimed = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
-        status=ImportRun.Status.RUNNING, started_at=timezone.now(), phase="reading"
+        status=ImportRun.Status.RUNNING, started_at=now, heartbeat_at=now, phase="reading"
     )
     if not claimed:
         return None
@@ -650,67 +768,191 @@ def import_run_execute(*, run_id: int) -> ImportRun | None:
         if step.phase != "reading":
             return  # writing happens inside one transaction; its updates would not show
         done = step.done >= step.total
-        ImportRun.objects.filter(pk=run_id).update(
+        ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.RUNNING).update(
             documents_done=step.done,
             documents_total=step.total,
             counts=step.summary.as_counts(),
             phase="writing awards" if done else "reading",
+            heartbeat_at=timezone.now(),
         )
 
-    with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / run.filename
-        path.write_bytes(bytes(run.payload))
-        try:
+    try:
+        with _heartbeat(run_id), _stored_file(run) as path:
+            documents = DocumentSet([path], source=run.filename)
             summary = awards_import(
-                documents=iter_documents([path]),
+                documents=documents,
                 program=run.program,
                 import_all=run.import_all,
                 skip_bad=run.skip_bad,
                 dry_run=run.dry_run,
-                documents_total=count_documents([path]),
+                documents_total=documents.count(),
                 progress=progress,
             )
-        except ImportAborted as exc:
-            _import_run_finish(
-                run, status=ImportRun.Status.FAILED, summary=exc.summary, message=exc.message
-            )
-        except DomainError as exc:
-            _import_run_finish(
-                run, status=ImportRun.Status.FAILED, summary=None, message=exc.message
-            )
-        except Exception as exc:
-            _import_run_finish(
-                run,
-                status=ImportRun.Status.FAILED,
-                summary=None,
-                message=f"Unexpected error: {type(exc).__name__}: {exc}",
-            )
-            raise
-        else:
-            verb = "Would import" if summary.dry_run else "Imported"
-            message = (
-                f"{verb} {summary.created:,} new and {summary.updated:,} updated awards; "
-                f"{summary.unchanged:,} unchanged, "
-                f"{summary.skipped_other_program + summary.skipped_no_program_element:,} "
-                f"skipped, {len(summary.bad):,} bad, in {summary.seconds:.1f}s."
-            )
-            _import_run_finish(
-                run, status=ImportRun.Status.SUCCEEDED, summary=summary, message=message
-            )
+    except ImportAborted as exc:
+        _import_run_finish(
+            run, status=ImportRun.Status.FAILED, summary=exc.summary, message=exc.message
+        )
+    except DomainError as exc:
+        _import_run_finish(run, status=ImportRun.Status.FAILED, summary=None, message=exc.message)
+    except Exception:
+        # The details (paths, exception) are for the log, not for the run page.
+        logger.exception("Import run %s stopped on an unexpected error", run_id)
+        _import_run_finish(
+            run,
+            status=ImportRun.Status.FAILED,
+            summary=None,
+            message=(
+                f"The import stopped on an unexpected error; nothing was imported. The "
+                f"worker's log has the details (import run {run_id})."
+            ),
+        )
+        raise
+    else:
+        verb = "Would import" if summary.dry_run else "Imported"
+        message = (
+            f"{verb} {summary.created:,} new and {summary.updated:,} updated awards; "
+            f"{summary.unchanged:,} unchanged, "
+            f"{summary.skipped_other_program + summary.skipped_no_program_element:,} "
+            f"skipped, {len(summary.bad):,} bad, in {summary.seconds:.1f}s."
+        )
+        _import_run_finish(run, status=ImportRun.Status.SUCCEEDED, summary=summary, message=message)
+    run.refresh_from_db()
     return run
+
+
+@contextmanager
+def _heartbeat(run_id: int) -> Iterator[None]:
+    """Marks the run alive every IMPORT_HEARTBEAT_SECONDS from a thread of its own, with a
+    connection of its own: the import's writes are one transaction, whose updates nobody
+    would see before it ends. A killed worker stops beating; see import_runs_interrupt_stale.
+    (On SQLite, which locks the whole file while the import writes, beats wait for it.)"""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(settings.IMPORT_HEARTBEAT_SECONDS):
+                try:
+                    ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:
+                    logger.info("Import run %s: heartbeat not recorded", run_id, exc_info=True)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=beat, name=f"import-run-{run_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+@contextmanager
+def _stored_file(run: ImportRun) -> Iterator[Path]:
+    """A local path of the run's upload: the stored file itself on a file system storage,
+    else a copy made in chunks into a scratch directory (removed afterwards)."""
+    missing = DomainError(f"The file of {run} is no longer stored; upload it again to import it.")
+    name = run.upload.name
+    if not name:
+        raise missing
+    storage = run.upload.storage
+    try:
+        local = Path(storage.path(name))
+    except NotImplementedError:
+        local = None
+    if local is not None:
+        if not local.is_file():
+            raise missing
+        yield local
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / Path(name).name
+        try:
+            with run.upload.open("rb") as stored, path.open("wb") as copy:
+                shutil.copyfileobj(stored, copy, 1 << 20)
+        except FileNotFoundError:
+            raise missing from None
+        yield path
 
 
 def _import_run_finish(
     run: ImportRun, *, status: str, summary: ImportSummary | None, message: str
 ) -> None:
-    run.status = status
-    run.phase = ""
-    run.finished_at = timezone.now()
-    run.message = message
-    run.payload = b""  # the file is no longer needed once imported
+    values: dict[str, Any] = {
+        "status": status,
+        "phase": "",
+        "finished_at": timezone.now(),
+        "message": message,
+    }
     if summary is not None:
-        run.counts = summary.as_counts()
-        run.errors = summary.bad
-        run.documents_done = summary.documents
-        run.documents_total = max(run.documents_total, summary.documents)
-    run.save()
+        values.update(
+            counts=summary.as_counts(),
+            errors=summary.bad,
+            documents_done=summary.documents,
+            documents_total=Greatest(F("documents_total"), summary.documents),
+        )
+    # An interrupted mark was a guess from a silent heartbeat; the worker's word wins.
+    finished = ImportRun.objects.filter(
+        pk=run.pk, status__in=[ImportRun.Status.RUNNING, ImportRun.Status.INTERRUPTED]
+    ).update(**values)
+    if not finished or status != ImportRun.Status.SUCCEEDED:
+        return  # a failed run keeps its file, so staff can run it again
+    stored = ImportRun.objects.filter(pk=run.pk).values_list("upload", flat=True).first()
+    if stored:  # the file is no longer needed once imported
+        run.upload.storage.delete(stored)
+        ImportRun.objects.filter(pk=run.pk).update(upload="")
+
+
+def import_runs_interrupt_stale(
+    *, now: dt.datetime | None = None, run_ids: Sequence[int] | None = None
+) -> int:
+    """Mark interrupted the running imports whose worker went silent for longer than
+    IMPORT_RUN_STALE_SECONDS (killed, or its machine gone). Returns how many."""
+    now = now or timezone.now()
+    limit = now - dt.timedelta(seconds=settings.IMPORT_RUN_STALE_SECONDS)
+    stale = ImportRun.objects.filter(status=ImportRun.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, started_at__lt=limit)
+    )
+    if run_ids is not None:
+        stale = stale.filter(pk__in=list(run_ids))
+    marked = 0
+    for run in stale.only("pk", "phase", "heartbeat_at", "started_at"):
+        last = timezone.localtime(run.heartbeat_at or run.started_at or now)
+        message = (
+            f"Interrupted: the worker stopped while {run.phase or 'importing'} (no sign of "
+            f"life since {last:%Y-%m-%d %H:%M:%S %Z}). Nothing was imported. Its file is "
+            "still stored: use “Run again” to import it."
+        )
+        # Only if it did not beat in between (the worker was slow, not gone).
+        marked += ImportRun.objects.filter(
+            pk=run.pk, status=ImportRun.Status.RUNNING, heartbeat_at=run.heartbeat_at
+        ).update(status=ImportRun.Status.INTERRUPTED, phase="", finished_at=now, message=message)
+    return marked
+
+
+def import_runs_requeue(*, now: dt.datetime | None = None) -> int:
+    """Queue again the runs still waiting IMPORT_REQUEUE_SECONDS after they were queued
+    (their message was never published, or was lost). A run already taken by a worker
+    is not run twice. Returns how many were published."""
+    from proposals.tasks import import_run_execute_task
+
+    now = now or timezone.now()
+    limit = now - dt.timedelta(seconds=settings.IMPORT_REQUEUE_SECONDS)
+    waiting = ImportRun.objects.filter(status=ImportRun.Status.QUEUED).filter(
+        Q(queued_at__lt=limit) | Q(queued_at__isnull=True)
+    )
+    ids = list(waiting.order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return 0
+    ImportRun.objects.filter(pk__in=ids, status=ImportRun.Status.QUEUED).update(queued_at=now)
+    return queueing.queue_now(
+        import_run_execute_task, *[(pk,) for pk in ids], what=f"{len(ids)} waiting import run(s)"
+    )
+
+
+def import_runs_recover(*, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Beat's periodic pass: (runs marked interrupted, waiting runs queued again)."""
+    now = now or timezone.now()
+    return import_runs_interrupt_stale(now=now), import_runs_requeue(now=now)

@@ -9,12 +9,18 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage, storages
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from proposals.validators import validate_orcid, validate_reminder_offsets, validate_ror
+from proposals.validators import (
+    validate_orcid,
+    validate_reminder_offsets,
+    validate_ror,
+    validate_single_line,
+)
 
 DEFAULT_REMINDER_OFFSETS = [30, 7, 1]
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
@@ -443,7 +449,8 @@ class Deadline(models.Model):
         Award, null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    label = models.CharField(max_length=200, blank=True)
+    # The label is the subject line of every reminder of this deadline.
+    label = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     due_date = models.DateField()
     due_time = models.TimeField(default=dt.time(17, 0))
     time_rule = models.CharField(
@@ -513,6 +520,11 @@ def _clock_text(value: dt.time) -> str:
     return f"{hour} {suffix}"
 
 
+def import_storage() -> Storage:
+    """Where uploads wait for their import (STORAGES["imports"]; shared by web and workers)."""
+    return storages["imports"]
+
+
 class ImportRun(models.Model):
     """One import of NSF award data, started from the admin and run by a worker."""
 
@@ -521,19 +533,39 @@ class ImportRun(models.Model):
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
+        INTERRUPTED = "interrupted", "Interrupted"
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="import_runs")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its task was last sent to the workers."
+    )
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the worker running it."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     phase = models.CharField(max_length=80, blank=True)
     filename = models.CharField(max_length=255)
-    payload = models.BinaryField(
-        default=b"", editable=False, help_text="The uploaded file, until imported."
+    upload = models.FileField(
+        upload_to="%Y/%m/",
+        storage=import_storage,
+        max_length=255,
+        blank=True,
+        editable=False,
+        help_text="The uploaded file, kept until it is imported.",
+    )
+    rerun_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reruns",
+        help_text="The run this one runs again.",
     )
     skip_bad = models.BooleanField(default=False)
     dry_run = models.BooleanField(default=False)
@@ -554,7 +586,7 @@ class ImportRun(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED, self.Status.INTERRUPTED)
 
 
 class ReminderSubscription(models.Model):

@@ -36,6 +36,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from fairprog import queueing
 from fairprog.errors import DomainError
 from proposals.models import (
     Award,
@@ -49,6 +50,7 @@ from proposals.models import (
     ReminderDelivery,
     ReminderSubscription,
 )
+from proposals.validators import single_line
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +218,7 @@ def reminders_scan(
             transaction.set_rollback(True)
             return report
         if queue:
-            transaction.on_commit(lambda: deliveries_queue(ids))
+            deliveries_queue_after_commit(ids)
     return report
 
 
@@ -287,34 +289,25 @@ def _due_rows(now: dt.datetime, report: ScanReport) -> list[ReminderDelivery]:
 def deliveries_queue(ids: Sequence[int]) -> int:
     """Publish one send task per delivery; returns how many were published. A broker that
     is down loses nothing: the rows stay pending and the next scan queues them again."""
-    from fairprog.celery import app
     from proposals.tasks import reminder_send_task
 
-    published = 0
-    try:
-        with app.producer_or_acquire() as producer:
-            for pk in ids:
-                reminder_send_task.apply_async(args=(pk,), producer=producer, retry=False)
-                published += 1
-    except Exception:  # the broker's many connection errors; logged, and the scan retries
-        logger.warning(
-            "Broker unavailable: %d of %d reminders queued; the next scan queues the rest.",
-            published,
-            len(ids),
-            exc_info=True,
-        )
-    return published
+    return queueing.queue_now(reminder_send_task, *[(pk,) for pk in ids], what="reminders")
+
+
+def deliveries_queue_after_commit(ids: Sequence[int]) -> None:
+    """deliveries_queue once the current transaction commits."""
+    from proposals.tasks import reminder_send_task
+
+    queueing.queue_after_commit(reminder_send_task, *[(pk,) for pk in ids], what="reminders")
 
 
 def reminders_scan_soon() -> None:
-    """Ask a worker to run the scan (after a deadline changed). Never fails the caller: with
-    the broker down, beat's periodic scan does the same a few minutes later."""
+    """Ask a worker to run the scan once the current transaction commits (after a deadline
+    changed). Never fails the caller: with the broker down, beat's periodic scan does the
+    same a few minutes later."""
     from proposals.tasks import reminders_scan_task
 
-    try:
-        reminders_scan_task.apply_async(retry=False)
-    except Exception:
-        logger.warning("Broker unavailable; reminders follow at the next periodic scan.")
+    queueing.queue_after_commit(reminders_scan_task, what="the reminder scan")
 
 
 # --- Sending one delivery -------------------------------------------------------
@@ -358,7 +351,17 @@ def reminder_deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str
             return _finish(delivery, Delivery.State.CANCELLED, reason)
         if due <= now:
             return _finish(delivery, Delivery.State.MISSED, "The deadline had passed by then.")
-        message = _message(delivery, due, now, why)
+        try:
+            message = _message(delivery, due, now, why)
+            # Writing the message out checks every header now. One that cannot be written
+            # would otherwise fail inside the send, outside the errors handled below, and
+            # leave the row pending, to be queued again forever.
+            message.message()
+        except ValueError as exc:  # BadHeaderError; an address Django cannot write
+            logger.warning("Reminder %s cannot be built: %s", delivery.pk, exc)
+            return _finish(
+                delivery, Delivery.State.FAILED, f"The message could not be built: {exc}"
+            )
         transient = False
         try:
             _send(message)
@@ -543,10 +546,10 @@ def _message(
             .first()
         )
         context["was_local"] = _when(told, zone) if told else ""
-        subject = f"Deadline changed: {name}, {owner}"
+        subject = single_line(f"Deadline changed: {name}, {owner}")
         template = "deadline_changed"
     else:
-        subject = f"Reminder: {name}, {owner}, due {context['left']}"
+        subject = single_line(f"Reminder: {name}, {owner}, due {context['left']}")
         template = "reminder"
     headers = {
         "Message-ID": message_id(delivery.kind, delivery.pk, delivery.resends),
@@ -618,7 +621,7 @@ def deadline_moved(*, deadline: Deadline, now: dt.datetime | None = None) -> int
         )
     ReminderDelivery.objects.bulk_create(notices.values(), ignore_conflicts=True)
     if notices:
-        transaction.on_commit(reminders_scan_soon)
+        reminders_scan_soon()
     return len(notices)
 
 
@@ -636,7 +639,7 @@ def delivery_resend(*, delivery: ReminderDelivery) -> None:
             updated_at=now,
         )
         pk = delivery.pk
-        transaction.on_commit(lambda: deliveries_queue([pk]))
+        deliveries_queue_after_commit([pk])
 
 
 def unsubscribe_token(recipient: str) -> str:

@@ -1,15 +1,25 @@
-"""Public reads of program records. Nothing here can return a proposal, an e-mail address
-or a staff-only deadline."""
+"""Public reads of program records. Nothing here can return a proposal, an e-mail address,
+a staff-only deadline or an organization known only from those."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from proposals.models import Award, AwardInvestigator, Cycle, Deadline
+from proposals.models import Award, AwardInvestigator, Cycle, Deadline, Organization, Program
 
 
 def deadline_public_queryset() -> QuerySet[Deadline]:
     return Deadline.objects.filter(visibility=Deadline.Visibility.PUBLIC)
+
+
+def organization_public_queryset() -> QuerySet[Organization]:
+    """Organizations with a public record: an award's institution or a program's funder
+    (a published artifact's institution is its award's). One known only from a proposal,
+    a person's affiliation or nothing at all would tell who applied, or nothing true."""
+    return Organization.objects.filter(
+        Exists(Award.objects.filter(institution_id=OuterRef("pk")))
+        | Exists(Program.funders.through.objects.filter(organization_id=OuterRef("pk")))
+    )
 
 
 def cycle_list_public() -> QuerySet[Cycle]:

@@ -182,6 +182,8 @@ def deadline_save(*, deadline: Deadline) -> Deadline:
         )
     if not deadline.time_zone:
         deadline.time_zone = reminders.program_of(deadline).time_zone
+    if not deadline.reminder_offsets:  # none typed: the program's default applies
+        deadline.reminder_offsets = list(reminders.program_of(deadline).reminder_offsets)
     deadline.due_at = deadline_due_at(
         due_date=deadline.due_date, due_time=deadline.due_time, time_zone=deadline.time_zone
     )
@@ -200,7 +202,7 @@ def deadline_save(*, deadline: Deadline) -> Deadline:
         reminders.deadline_moved(deadline=deadline)
     # Reminders whose time has come (a new deadline, a moved one, new offsets) go out now
     # rather than at the next periodic scan.
-    transaction.on_commit(reminders.reminders_scan_soon)
+    reminders.reminders_scan_soon()
     return deadline
 
 

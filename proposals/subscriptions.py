@@ -18,15 +18,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from fairprog import queueing
 from fairprog.errors import DomainError
 from proposals.models import Cycle, Program, ReminderSubscription, validate_time_zone
+from proposals.validators import normalize_email, single_line
 
 logger = logging.getLogger(__name__)
 
 CONFIRM_SALT = "fairprog.reminders.confirm"
 # A second confirmation e-mail only after this long, so the form cannot flood an inbox.
 RESEND_AFTER = dt.timedelta(minutes=5)
-EMAIL_MAX_LENGTH = 254  # RFC 5321 path limit; what EmailField stores
 
 
 def subscription_request(
@@ -38,15 +39,15 @@ def subscription_request(
     less than five minutes ago. The caller learns nothing about which case applied, so the
     page after the form cannot tell anyone whether an address is subscribed.
     """
-    address = email.strip().lower()
     zone = time_zone.strip()
     errors: dict[str, list[str]] = {}
+    address = ""
     try:
-        if len(address) > EMAIL_MAX_LENGTH:
-            raise ValidationError("too long")
+        # Before anything counts or compares it: one mailbox, one spelling.
+        address = normalize_email(email)
         EmailValidator()(address)
-    except ValidationError:
-        errors["email"] = ["Enter a valid e-mail address, such as name@example.org."]
+    except ValidationError as exc:
+        errors["email"] = exc.messages
     if zone:
         try:
             validate_time_zone(zone)
@@ -93,7 +94,7 @@ def subscription_request(
             update_fields=["unsubscribed_at", "confirmed_at", "time_zone", "confirmation_sent_at"]
         )
         pk = subscription.pk
-        transaction.on_commit(lambda: _confirmation_queue(pk, marked=now, previous=previous))
+        _confirmation_queue(pk, marked=now, previous=previous)
     return subscription
 
 
@@ -111,18 +112,19 @@ def _confirmation_queue(pk: int, *, marked: dt.datetime, previous: dt.datetime |
     # proposals.tasks imports this module.
     from proposals.tasks import subscription_confirmation_send_task
 
-    try:
-        subscription_confirmation_send_task.apply_async(args=(pk,), retry=False)
-    except Exception:  # the broker's many connection errors; the person may simply ask again
-        logger.warning(
-            "Broker unavailable: the confirmation e-mail of subscription %s was not queued.",
-            pk,
-            exc_info=True,
-        )
-        # Nothing was sent, so the five-minute wait must not apply to the next request.
+    def unmark() -> None:
+        # Nothing was sent, so the five-minute wait must not apply to the next request
+        # (the person may simply ask again).
         ReminderSubscription.objects.filter(pk=pk, confirmation_sent_at=marked).update(
             confirmation_sent_at=previous
         )
+
+    queueing.queue_after_commit(
+        subscription_confirmation_send_task,
+        (pk,),
+        what=f"the confirmation e-mail of subscription {pk}",
+        on_failure=unmark,
+    )
 
 
 def subscription_confirmation_send(*, subscription_id: int) -> None:
@@ -147,7 +149,8 @@ def subscription_confirmation_send(*, subscription_id: int) -> None:
         "site_url": settings.SITE_URL,
     }
     message = EmailMultiAlternatives(
-        subject=f"Confirm your deadline reminders for {scope}",
+        # A cycle's or program's name is not kept to one line by its model; a header is.
+        subject=single_line(f"Confirm your deadline reminders for {scope}"),
         body=render_to_string("proposals/email/subscription_confirm.txt", context),
         to=[subscription.email],
         headers={"Auto-Submitted": "auto-generated"},

@@ -7,11 +7,21 @@ from django.conf import settings
 from proposals import imports, reminders, subscriptions
 
 
-@shared_task(ignore_result=True)
+@shared_task(
+    ignore_result=True,
+    # A large file takes longer than the default task limits; a run cut short is failed.
+    soft_time_limit=3 * 60 * 60,
+    time_limit=3 * 60 * 60 + 300,
+)
 def import_run_execute_task(run_id: int) -> None:
-    # Not acks_late: a run that dies mid-way is marked running and must be retried by
-    # staff (a new upload), never replayed half-way by the broker.
+    # Not acks_late: a run whose worker dies is marked interrupted by the recovery pass
+    # (its heartbeat stops) and run again by staff, never replayed by the broker.
     imports.import_run_execute(run_id=run_id)
+
+
+@shared_task(ignore_result=True)
+def import_runs_recover_task() -> None:
+    imports.import_runs_recover()
 
 
 @shared_task(ignore_result=True)

@@ -1,4 +1,5 @@
-"""Validation and normalisation of persistent identifiers (ORCID iD, ROR id)."""
+"""Validation and normalisation of identifiers: ORCID iD, ROR id, e-mail address, and of
+text bound for one line of an e-mail header or a calendar."""
 
 from __future__ import annotations
 
@@ -53,6 +54,76 @@ def normalize_orcid(value: str) -> str:
     return "-".join(match.groups())
 
 
+# Characters of an unquoted local part (RFC 5322 dot-atom), the only form FairProg stores.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_DOT_ATOM_RE = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
+# Labels of letters, digits and hyphens (after IDNA) joined by dots; the last alphabetic.
+_DOMAIN_RE = re.compile(
+    r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"
+)
+_NOT_AN_ADDRESS = "Enter a valid e-mail address, such as name@example.org."
+
+
+def normalize_email(value: str) -> str:
+    """The one spelling of an e-mail address under which FairProg stores, counts and
+    compares it, or ValidationError for what cannot be a deliverable address.
+
+    One mailbox has many spellings: ``"v\\ictim"@EXAMPLE.net``, ``victim@example.net.``,
+    ``Victim@xn--exmple-cua.net`` and ``victim@exämple.net``. Normalising before the
+    per-address limit and the uniqueness check makes them all one address:
+
+    - surrounding white space is dropped;
+    - a quoted local part is unquoted and unescaped. If what is left could not be written
+      without quotes (spaces, "@", "(" …) the address is refused: few mail systems take
+      such addresses, and FairProg keeps one unquoted form for every address it stores;
+    - the domain is converted to its ASCII form (IDNA, which also lower-cases it and maps
+      full-width letters), without a trailing dot; IP-address literals are refused;
+    - the local part is lower-cased as well. RFC 5321 lets a server tell "Ada" from
+      "ada", but no mail provider in use does, while a case-sensitive comparison would let
+      one mailbox pass a per-address limit once per capitalisation. The rare server that
+      did distinguish them would receive no confirmation e-mail, which subscribes no one.
+    """
+    address = value.strip()
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain or len(address) > 254:
+        raise ValidationError(_NOT_AN_ADDRESS, code="email")
+    if len(local) >= 2 and local.startswith('"') and local.endswith('"'):
+        local = re.sub(r"\\(.)", r"\1", local[1:-1])
+    if len(local) > 64:
+        raise ValidationError(
+            "The part before the @ is longer than an address may have (64 characters).",
+            code="email_local_part_length",
+        )
+    if not _DOT_ATOM_RE.fullmatch(local):
+        raise ValidationError(
+            "Enter the address without quotes or spaces before the @, such as name@example.org.",
+            code="email_local_part",
+        )
+    domain = domain.rstrip(".")
+    if domain.startswith("["):
+        raise ValidationError(
+            "Enter an address at a domain name, not at an IP address.", code="email_domain"
+        )
+    try:
+        domain = domain.encode("idna").decode("ascii").lower()
+    except UnicodeError as exc:
+        raise ValidationError(_NOT_AN_ADDRESS, code="email") from exc
+    if not _DOMAIN_RE.fullmatch(domain) or len(domain) > 253:
+        raise ValidationError(_NOT_AN_ADDRESS, code="email")
+    normal = f"{local.lower()}@{domain}"
+    if len(normal) > 254:
+        raise ValidationError(_NOT_AN_ADDRESS, code="email")
+    return normal
+
+
+def mailbox_key(address: str) -> str:
+    """The mailbox a normalised address reaches, for counting requests per mailbox: its
+    "+tag" dropped, since name+1@, name+2@ … all arrive in name@'s inbox at the providers
+    that offer tags (the address itself, tag and all, is what is stored and mailed)."""
+    local, _, domain = address.rpartition("@")
+    return f"{local.split('+', 1)[0] or local}@{domain}"
+
+
 def validate_orcid(value: str) -> None:
     normalize_orcid(value)
 
@@ -72,6 +143,29 @@ def normalize_ror(value: str) -> str:
 
 def validate_ror(value: str) -> None:
     normalize_ror(value)
+
+
+# Line breaks of every kind (CR, LF, NEL, the Unicode line and paragraph separators), tabs
+# and the other control characters: none belongs in text that must stay on one line.
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def validate_single_line(value: str) -> None:
+    """For text that ends up in one line of an e-mail header (a reminder's subject): a
+    line break there cannot be written (Django refuses the header), so no e-mail could
+    ever be sent about the record."""
+    if _NOT_ONE_LINE.search(value):
+        raise ValidationError(
+            "Keep this to one line: no line breaks, tabs or other control characters.",
+            code="single_line",
+        )
+
+
+def single_line(text: str) -> str:
+    """``text`` on one line: line breaks and control characters become spaces, runs of
+    spaces one. For headers built from records whose text is not validated as one line
+    (or was saved before it was)."""
+    return " ".join(_NOT_ONE_LINE.sub(" ", text).split())
 
 
 def validate_reminder_offsets(value: object) -> None:

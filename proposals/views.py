@@ -8,6 +8,8 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import slug_re
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,6 +22,7 @@ from fairprog.errors import DomainError
 from proposals import reminders, subscriptions
 from proposals.forms import SubscribeForm
 from proposals.models import Cycle, Program
+from proposals.validators import mailbox_key, normalize_email
 
 # Per address, whatever the client: stops one inbox being flooded from many networks.
 SUBSCRIBE_RATE_PER_ADDRESS = "3/h"
@@ -32,7 +35,14 @@ def subscribe_rate(group: str, request: HttpRequest) -> str:
 
 
 def _address_key(group: str, request: HttpRequest) -> str:
-    return request.POST.get("email", "").strip().lower()
+    """The mailbox a POST names, however it is spelt ("V@Example.net", '"v"@example.net',
+    v+1@example.net count as one). An address that cannot be one counts as typed: it is
+    refused, and no e-mail goes to it."""
+    typed = request.POST.get("email", "")
+    try:
+        return mailbox_key(normalize_email(typed))
+    except ValidationError:
+        return typed.strip().lower()
 
 
 def _private(view: View) -> View:
@@ -74,6 +84,9 @@ def _wait_seconds(request: HttpRequest) -> int | None:
 
 def _program(slug: str | None) -> Program:
     programs = Program.objects.order_by("name")
+    if slug and not slug_re.fullmatch(slug):
+        # Not a slug at all (a multipart body is not checked for NUL before the view).
+        raise Http404("No such program.")
     program = programs.filter(slug=slug).first() if slug else programs.first()
     if program is None:
         raise Http404("No such program.")
@@ -89,7 +102,10 @@ def _offered_cycles(program: Program) -> list[Cycle]:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    # ASCII only: str.isdigit() accepts "²", which int() refuses; no id reaches 2**31.
+    if value and value.isascii() and value.isdigit() and int(value) < 2**31:
+        return int(value)
+    return None
 
 
 def _form_page(

@@ -1,7 +1,9 @@
 """Confidential data never reaches a public surface: pages, API (every format), feeds,
 schema, docs. One canary string is planted in a proposal, a staff-only deadline, a
-person's e-mail, a draft artifact and its links, and the link checker's staff-only records
-(errors, proposed addresses, check history), then every public URL is fetched anonymously."""
+person's e-mail, a draft artifact and its links, the link checker's staff-only records
+(errors, proposed addresses, check history), and the names of organizations with no public
+record (one known only from a draft proposal, a person's affiliation, a demo institution
+with no award), then every public URL is fetched anonymously."""
 
 from typing import Any, cast
 
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from artifacts import linkcheck, links
 from artifacts.models import Artifact, ArtifactLink
-from proposals.models import Deadline
+from proposals.models import Deadline, Organization
 from tests.artifacts.factories import ArtifactCreatorFactory, ArtifactFactory
 from tests.proposals.factories import (
     AwardFactory,
@@ -35,16 +37,26 @@ ARTIFACT_FORMATS = [
 
 def _plant_canaries() -> tuple[Any, Any, Any]:
     """The canary in every confidential place next to public records: an investigator's
-    e-mail, proposals, a staff-only deadline, a draft artifact, and link-check internals."""
-    cycle = CycleFactory()
+    e-mail, proposals, a staff-only deadline, a draft artifact, link-check internals, and
+    organizations that have no public record."""
+    cycle: Any = CycleFactory()
     award: Any = AwardFactory(cycle=cycle, institution=OrganizationFactory())
-    person = PersonFactory(email=f"{CANARY}@example.edu")
+    cycle.program.funders.add(OrganizationFactory(name="National Science Foundation"))
+    person = PersonFactory(
+        email=f"{CANARY}@example.edu", affiliation=OrganizationFactory(name=f"Affiliation {CANARY}")
+    )
     AwardInvestigatorFactory(award=award, person=person)
     artifact = ArtifactFactory(award=award, slug="public-one")
     ArtifactCreatorFactory(artifact=artifact, person=person)
     award.proposal = ProposalFactory(cycle=cycle, title=f"Proposal {CANARY}", abstract=CANARY)
     award.save()
     ProposalFactory(cycle=cycle, title=f"Other {CANARY}", decision_note=CANARY)
+    ProposalFactory(
+        cycle=cycle,
+        status="draft",
+        lead_institution=OrganizationFactory(name=f"Applicant {CANARY}"),
+    )
+    OrganizationFactory(name=f"Demo institution {CANARY}")
     DeadlineFactory(cycle=cycle)
     DeadlineFactory(cycle=cycle, label=f"Panel {CANARY}", visibility=Deadline.Visibility.STAFF)
     ArtifactFactory(award=award, slug="draft-one", title=f"Draft {CANARY}", status="draft",
@@ -103,6 +115,35 @@ def test_no_public_url_reveals_the_canary(client):
     shown = dict(fetched)
     for what in ("artifact as application/json", reverse("artifacts:detail", args=["public-one"])):
         assert "https://zenodo.org/records/4242" in shown[what].content.decode(), what
+
+
+@pytest.mark.django_db
+def test_organizations_without_a_public_record_are_nowhere_public(client):
+    """An organization is public through an award or a funded program, never through a
+    proposal, an affiliation or its mere existence: not listed, not fetched by id, not a
+    filter choice; asking for one by id answers as for any unknown id."""
+    _, award, _ = _plant_canaries()
+    hidden = list(Organization.objects.filter(name__contains=CANARY).values_list("pk", flat=True))
+    assert len(hidden) == 3
+
+    listed = client.get("/api/v1/organizations/").json()["results"]
+    assert sorted(o["name"] for o in listed) == sorted(
+        ["National Science Foundation", award.institution.name]
+    )
+    for pk in hidden:
+        assert client.get(f"/api/v1/organizations/{pk}/").status_code == 404
+        for url in (
+            f"/api/v1/awards/?institution={pk}",
+            f"/api/v1/artifacts/?institution={pk}",
+            f"{reverse('artifacts:list')}?institution={pk}",
+            f"{reverse('artifacts:feed-atom')}?institution={pk}",
+        ):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert CANARY not in response.content.decode(), url
+    facet = client.get(reverse("artifacts:list")).context["result"].facets
+    choices = next(f for f in facet if f.name == "institution").values
+    assert [c.label for c in choices] == [award.institution.name]
 
 
 def _plant_in_links(artifact, award) -> None:

@@ -253,10 +253,12 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
             )
         return self.get_paginated_response(data)
 
-    def also_changed_at(self) -> Any:
+    def also_changed(self, queryset: QuerySet[Artifact]) -> tuple[Any, int]:
         # Every check changes a link's "checked_at" without touching its artifact's row;
-        # the newest link change (an index lookup) keeps the ETag honest about it.
-        return ArtifactLink.objects.aggregate(last=Max("updated_at"))["last"]
+        # the newest change of the answered artifacts' links keeps the ETag honest about
+        # it. Their links only: a draft's links changing must not move a public ETag.
+        links = ArtifactLink.objects.filter(artifact__in=queryset.order_by().values("pk"))
+        return links.order_by().aggregate(last=Max("updated_at"))["last"], 0
 
     def get_queryset(self) -> QuerySet[Artifact]:
         if self.action == "list":

@@ -1,4 +1,5 @@
-"""Template helpers for the public pages: safe Markdown, facet links, deadline times."""
+"""Template helpers for the public pages: safe Markdown, facet links, deadline times, and
+the inline JSON blocks the Content-Security-Policy allows by hash."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import markdown as markdown_lib
 import nh3
 from django import template
 from django.http import QueryDict
+from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
+
+from fairprog.csp import csp_allow_inline_script
 
 register = template.Library()
 
@@ -69,3 +73,22 @@ def in_zone(instant: dt.datetime, zone_name: str) -> dt.datetime:
 @register.filter
 def get_item(mapping: dict[str, object], key: str) -> object:
     return mapping.get(key, key)
+
+
+@register.simple_tag(takes_context=True)
+def data_script(context: template.Context, value: object, element_id: str) -> SafeString:
+    """Django's ``json_script``, its block allowed by the Content-Security-Policy's hash."""
+    element = json_script(value, element_id)
+    # json_script escapes <, > and & in the JSON, so the first ">" closes the opening tag.
+    csp_allow_inline_script(
+        context.get("request"), text=element[element.index(">") + 1 : -len("</script>")]
+    )
+    return element
+
+
+@register.simple_tag(takes_context=True)
+def jsonld_script(context: template.Context, text: str) -> SafeString:
+    """The page's schema.org JSON-LD block, allowed by the Content-Security-Policy's hash.
+    ``text`` is already safe inside a script element (metadata.jsonld_script_text)."""
+    csp_allow_inline_script(context.get("request"), text=text)
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308 - escaped by jsonld_script_text

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 
@@ -51,6 +53,20 @@ class AwardViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelViewSet
     filterset_class = AwardFilter
     lookup_field = "award_number"
     lookup_value_regex = r"[0-9]+"
+
+    def also_changed(self, queryset: QuerySet[Award]) -> tuple[Any, int]:
+        # Each award shows how many published artifacts it has: publishing, retiring or
+        # deleting one changes the answer without touching the award's row. Drafts do not
+        # count, so editing one moves nothing public.
+        from artifacts.selectors import artifact_listed_queryset
+
+        stamp = (
+            artifact_listed_queryset()
+            .filter(award__in=queryset.order_by().values("pk"))
+            .order_by()
+            .aggregate(last=Max("updated_at"), n=Count("*"))
+        )
+        return stamp["last"], stamp["n"]
 
     def get_queryset(self) -> QuerySet[Award]:
         from artifacts.selectors import artifact_listed_queryset
@@ -109,7 +125,10 @@ class DeadlineViewSet(PublicCacheMixin, viewsets.ReadOnlyModelViewSet[Deadline])
 
 @extend_schema(tags=["organizations"])
 class OrganizationViewSet(PublicCacheMixin, viewsets.ReadOnlyModelViewSet[Organization]):
-    """Institutions, funders and companies."""
+    """Institutions, funders and companies with a public record: an award's institution or
+    a program's funder."""
 
     serializer_class = OrganizationSerializer
-    queryset = Organization.objects.all()
+
+    def get_queryset(self) -> QuerySet[Organization]:
+        return selectors.organization_public_queryset()

@@ -8,6 +8,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from rest_framework.throttling import AnonRateThrottle
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from artifacts.models import FairnessDimension
 from tests.artifacts.factories import ArtifactCreatorFactory, ArtifactFactory
@@ -51,6 +52,9 @@ def test_api_never_fails_and_conforms_to_its_schema(api_schema):
             suppress_health_check=list(HealthCheck),
         )
         def check(case):
-            case.call_and_validate()
+            # A cursor is an opaque token only FairProg writes: a generated one that fits
+            # the schema's pattern is still refused (400), so that check cannot hold there.
+            forged = "cursor" in (case.query or {})
+            case.call_and_validate(excluded_checks=[positive_data_acceptance] if forged else [])
 
         check()

@@ -1,15 +1,24 @@
 """Atom/RSS feeds of new artifacts and iCalendar feeds of public deadlines."""
 
 import datetime as dt
+import html
+from html.parser import HTMLParser
 
+import feedparser
 import pytest
 from defusedxml import ElementTree as ET
 from icalendar import Calendar
 
 from proposals import services
 from proposals.models import Deadline
-from tests.artifacts.factories import ArtifactFactory
-from tests.proposals.factories import CycleFactory, PersonFactory, ProposalFactory
+from tests.artifacts.factories import ArtifactCreatorFactory, ArtifactFactory
+from tests.proposals.factories import (
+    AwardFactory,
+    CycleFactory,
+    OrganizationFactory,
+    PersonFactory,
+    ProposalFactory,
+)
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -92,3 +101,84 @@ def test_per_cycle_feed_and_staff_deadlines_never_appear(client):
     for url in ("/feeds/deadlines.ics", "/feeds/artifacts.atom", "/feeds/artifacts.rss"):
         assert b"canary-91c" not in client.get(url).content
     assert client.get("/feeds/cycles/999999/deadlines.ics").status_code == 404
+
+
+# --- Hostile text: what readers get is the text as typed, never markup ---------------
+
+HOSTILE = '<img src=x onerror=alert(1)> <b>bold</b> & "quoted" <script>alert(2)</script>'
+HOSTILE_KEYWORD = "<b onmouseover=alert(3)>k</b>"
+
+
+class _Elements(HTMLParser):
+    """The elements an HTML fragment would make if a reader rendered it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.found.append(tag)
+
+
+def _as_read(detail) -> str:
+    """What a feed reader shows for a text construct feedparser parsed: plain text as it
+    is; HTML rendered, which must make no element."""
+    if detail["type"] == "text/plain":
+        return detail["value"]
+    assert detail["type"] == "text/html"
+    elements = _Elements()
+    elements.feed(detail["value"])
+    assert elements.found == [], detail["value"]
+    return html.unescape(detail["value"])
+
+
+@pytest.fixture
+def hostile_artifact():
+    award = AwardFactory(
+        award_number="2040942", institution=OrganizationFactory(name=f"University {HOSTILE}")
+    )
+    artifact = ArtifactFactory(
+        award=award, title=HOSTILE, summary=HOSTILE, keywords=[HOSTILE_KEYWORD]
+    )
+    ArtifactCreatorFactory(
+        artifact=artifact, person=PersonFactory(given_name="<i>Ada</i>", family_name=HOSTILE)
+    )
+    return artifact
+
+
+@pytest.mark.parametrize("url", ["/feeds/artifacts.atom", "/feeds/artifacts.rss"])
+def test_feeds_carry_hostile_text_as_text_never_as_markup(client, hostile_artifact, url):
+    parsed = feedparser.parse(client.get(url).content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    [entry] = parsed.entries
+    assert _as_read(entry.title_detail) == f"{HOSTILE} (Dataset)"
+    assert _as_read(entry.summary_detail) == (f"{HOSTILE} NSF award 2040942. University {HOSTILE}")
+    assert [tag.term for tag in entry.tags] == ["Dataset", HOSTILE_KEYWORD]
+    assert entry.author == f"<i>Ada</i> {HOSTILE}"
+
+
+def test_atom_summaries_are_plain_text(client, hostile_artifact):
+    parsed = feedparser.parse(client.get("/feeds/artifacts.atom").content)
+    assert parsed.entries[0].summary_detail["type"] == "text/plain"
+    feed = ET.fromstring(client.get("/feeds/artifacts.atom").content)
+    assert feed.find(f"{ATOM}entry/{ATOM}summary").get("type") == "text"
+
+
+def test_calendar_text_fields_carry_hostile_text_as_text(client):
+    cycle = CycleFactory(solicitation_number='NSF <b>1</b>;,\\"')
+    deadline = services.deadline_create(
+        cycle=cycle, kind=Deadline.Kind.FULL_PROPOSAL, due_date=dt.date(2031, 7, 1)
+    )
+    # As a label entered before labels were kept to one line: it must not break out of
+    # its property into a property or event of its own.
+    label = f"{HOSTILE}\r\nBEGIN:VEVENT\r\nSUMMARY:injected;x=1,y"
+    Deadline.objects.filter(pk=deadline.pk).update(label=label)
+    label = label.replace("\r\n", "\n")  # iCalendar text has one line break: "\n"
+    for url in ("/feeds/deadlines.ics", f"/feeds/cycles/{cycle.pk}/deadlines.ics"):
+        calendar = _calendar(client, url)
+        [event] = calendar.walk("VEVENT")
+        assert str(event["summary"]) == (f"{cycle}: {label} due (5 p.m. submitter's local time)")
+        assert str(event["description"]).startswith(f"{label} for {cycle}: July 1, 2031")
+        assert "ATTENDEE" not in event
+    calendar = _calendar(client, f"/feeds/cycles/{cycle.pk}/deadlines.ics")
+    assert str(calendar["x-wr-calname"]) == 'NSF <b>1</b>;,\\" deadlines'

@@ -393,9 +393,9 @@ def test_a_links_page_shows_its_check_history(staff_client):
 
 
 def test_check_now_queues_the_selected_links(staff_client, monkeypatch):
+    link = artifact_with_links().links.get()
     queued: list[list[int]] = []
     monkeypatch.setattr(links, "links_check_soon", lambda *, link_ids: queued.append(link_ids))
-    link = artifact_with_links().links.get()
 
     response = staff_client.post(
         reverse("admin:artifacts_artifactlink_changelist"),

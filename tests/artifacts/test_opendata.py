@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import frictionless
 import pytest
+import time_machine
 from celery.schedules import crontab
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -587,3 +588,72 @@ def test_beat_runs_the_export_nightly_at_0330_utc(settings):
     assert entry["task"] in app.tasks
     assert entry["schedule"] == crontab(minute=30, hour=3)
     assert settings.CELERY_TIMEZONE == "UTC"
+
+
+HYPERLINK = '=HYPERLINK("http://evil.example/","x")'
+
+
+def _plant_formulas():
+    """Text a spreadsheet would run, in every kind of text column of both CSV files."""
+    award = AwardFactory(
+        title=HYPERLINK,
+        abstract="+1+1",
+        institution=OrganizationFactory(name="@SUM(1+1)", state="-2+3"),
+        collaboration_key="\t=1+1",
+    )
+    ArtifactFactory(award=award, slug="formula", title=HYPERLINK, summary="@SUM(1+1)",
+                    version="-1.0-rc1", keywords=["=1+1"])  # fmt: skip
+
+
+def test_csv_text_that_starts_a_formula_is_quoted_and_the_jsonl_keeps_it(data_dir):
+    _plant_formulas()
+
+    opendata.open_data_export()
+
+    [award] = _csv(_current(data_dir) / "awards.csv")
+    assert award["title"] == f"'{HYPERLINK}"
+    assert award["abstract"] == "'+1+1"
+    assert award["institution_name"] == "'@SUM(1+1)"
+    assert award["institution_state"] == "'-2+3"
+    assert award["collaboration_key"] == "'\t=1+1"
+    assert award["intended_amount"] == "625000.00"
+    [artifact] = _csv(_current(data_dir) / "artifacts.csv")
+    assert artifact["title"] == f"'{HYPERLINK}"
+    assert artifact["summary"] == "'@SUM(1+1)"
+    assert artifact["version"] == "'-1.0-rc1"
+    assert artifact["keywords"] == '["=1+1"]'  # a JSON array starts with "["
+    [line] = _jsonl(_current(data_dir) / "artifacts.jsonl")
+    assert line["title"] == HYPERLINK
+    assert line["institution"] == "@SUM(1+1)"
+
+
+def test_datapackage_stays_valid_and_says_how_formula_text_is_quoted(data_dir):
+    _plant_formulas()
+
+    opendata.open_data_export()
+
+    report = frictionless.validate(str(_current(data_dir) / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    described = {r["path"]: r["description"] for r in _package(data_dir)["resources"]}
+    for name in ("awards.csv", "artifacts.csv"):
+        assert "single quote (')" in described[name], name
+
+
+def test_export_that_finds_nothing_new_keeps_checksums_and_date(client, data_dir):
+    ArtifactFactory()
+    DeadlineFactory()
+    old = opendata.open_data_export().directory
+    first = {name: client.get(f"/data/{name}") for name in FILES}
+
+    # A later export of the same public data: the calendar is written anew (its DTSTAMP).
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2), tick=False):
+        new = opendata.open_data_export().directory
+
+    assert os.readlink(_current(data_dir)) == new.name != old.name
+    for name in FILES:
+        response = client.get(f"/data/{name}")
+        assert response["ETag"] == first[name]["ETag"], name
+        assert response["Last-Modified"] == first[name]["Last-Modified"], name
+    for resource in _package(data_dir)["resources"]:
+        body = (_current(data_dir) / resource["path"]).read_bytes()
+        assert resource["hash"] == f"sha256:{hashlib.sha256(body).hexdigest()}"

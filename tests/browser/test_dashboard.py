@@ -4,61 +4,15 @@ no horizontal scroll, and no serious or critical axe-core violation."""
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib
-import io
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 
-from artifacts import links
-from artifacts.models import ArtifactLink, FairnessDimension, LinkState, Task
-from tests.browser.conftest import VIEWPORTS, axe_violations, screenshot
-from tests.conftest import program_staff_group
+from tests.browser.conftest import VIEWPORTS, axe_violations, log_in, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 STAFF_CHARTS = ["funding", "funnel", "artifacts", "dimensions", "institutions", "states", "links"]
 PUBLIC_CHARTS = ["funding", "kinds", "dimensions", "links"]
-# The links' states, link by link, over six weeks of recorded history.
-STATES = [LinkState.OK] * 6 + [
-    LinkState.REDIRECTED,
-    LinkState.BLOCKED,
-    LinkState.FAILING,
-    LinkState.BROKEN,
-]
-
-
-@pytest.fixture
-def demo_portfolio():
-    # Transactional tests flush the database, migration data included: restore the
-    # vocabularies and the staff group the demo data relies on.
-    vocabularies = importlib.import_module(
-        "artifacts.migrations.0003_vocabularies_and_staff_permissions"
-    )
-    for order, (slug, name) in enumerate(vocabularies.DIMENSIONS):
-        FairnessDimension.objects.get_or_create(slug=slug, defaults={"name": name, "order": order})
-    for order, (slug, name) in enumerate(vocabularies.TASKS):
-        Task.objects.get_or_create(slug=slug, defaults={"name": name, "order": order})
-    program_staff_group()
-    call_command("seed_demo", "--with-login", stdout=io.StringIO())
-    today = timezone.now().date()
-    demo_links = list(ArtifactLink.objects.order_by("pk"))
-    for week in range(6):
-        for n, link in enumerate(demo_links):
-            link.state = STATES[(n + week) % len(STATES)]
-        ArtifactLink.objects.bulk_update(demo_links, ["state"])
-        links.link_health_record_day(day=today - dt.timedelta(weeks=week))
-
-
-def _log_in(page) -> None:
-    page.goto(reverse("admin:login"))
-    page.get_by_label("Username").fill("staff")
-    page.get_by_label("Password").fill("fairprog-demo")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/admin/")
 
 
 def _drawn(page) -> dict[str, dict]:
@@ -88,7 +42,7 @@ def _problems(page) -> list[tuple[str, str, int]]:
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
 def test_dashboard_draws_every_chart_with_data(page_for, demo_portfolio, viewport):
     page = page_for(viewport)
-    _log_in(page)
+    log_in(page)
     drawn = _drawn(page)
     assert sorted(drawn) == sorted(STAFF_CHARTS)
     assert {key: chart["total"] > 0 for key, chart in drawn.items()} == dict.fromkeys(
@@ -107,7 +61,7 @@ def test_dashboard_draws_every_chart_with_data(page_for, demo_portfolio, viewpor
 
 def test_dashboard_filter_redraws_the_charts(page_for, demo_portfolio):
     page = page_for("desktop")
-    _log_in(page)
+    log_in(page)
     before = _drawn(page)
     assert "2020" in before["funding"]["labels"]
     assert len(before["funding"]["labels"]) > 1

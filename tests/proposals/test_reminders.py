@@ -303,6 +303,41 @@ def test_transient_failures_wait_for_a_retry_and_permanent_ones_are_recorded(
     assert delivery.last_error
 
 
+def test_a_deadline_label_must_stay_on_one_line(cycle):
+    for label in ("Full proposals\r\nBcc: everyone@example.org", "Full\tproposals", "A\u2028B"):
+        with pytest.raises(DomainError) as refused:
+            services.deadline_create(
+                cycle=cycle, kind=Deadline.Kind.OTHER, due_date=dt.date(2030, 9, 1), label=label
+            )
+        assert "one line" in " ".join(refused.value.errors["label"])
+    assert not Deadline.objects.filter(kind=Deadline.Kind.OTHER).exists()
+
+
+def test_a_label_saved_with_a_line_break_before_the_rule_still_goes_out_on_one_line(
+    deadline, mailoutbox
+):
+    _staff()
+    Deadline.objects.filter(pk=deadline.pk).update(label="Full\r\nproposals")
+    assert _send_all(DUE_NY - dt.timedelta(days=1)) == [State.SENT]
+    assert mailoutbox[0].subject.startswith("Reminder: Full proposals, NSF ")
+
+
+def test_a_reminder_that_cannot_be_built_fails_visibly_with_the_reason(deadline, mailoutbox):
+    _staff()
+    pk = _scan(DUE_NY - dt.timedelta(days=1)).waiting[0]
+    # An address with a line break (entered before addresses were checked, or by hand in
+    # the database): Django refuses to write such a To header.
+    ReminderDelivery.objects.filter(pk=pk).update(email="officer@fai.example.org\nBcc: x@y.z")
+    with time_machine.travel(DUE_NY - dt.timedelta(days=1), tick=False):
+        assert reminders.reminder_deliver(delivery_id=pk) == State.FAILED
+    delivery = ReminderDelivery.objects.get(pk=pk)
+    assert (delivery.state, delivery.attempts) == (State.FAILED, 1)
+    assert delivery.last_error.startswith("The message could not be built:")
+    assert mailoutbox == []
+    # Not pending, so no scan queues it again.
+    assert _scan(DUE_NY - dt.timedelta(hours=20)).waiting == []
+
+
 def test_retries_that_run_out_leave_a_failed_delivery(deadline):
     _staff()
     pk = _scan(DUE_NY - dt.timedelta(days=1)).waiting[0]

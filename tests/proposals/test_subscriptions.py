@@ -412,6 +412,72 @@ def test_subscribe_is_rate_limited_per_address_whatever_the_network(client, prog
     assert statuses == [303, 303, 303, 429]
 
 
+# Spellings of one mailbox: quoted and escaped local parts, case, a trailing dot, the
+# Unicode and ASCII forms of one domain, full-width letters, a subaddress tag.
+ONE_MAILBOX = [
+    '"v\\ictim1"@example.net',
+    '"victim1"@EXAMPLE.NET.',
+    "Victim1@Example.Net",
+    "victim1@\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.net",  # full-width "example"
+    "victim1+a@example.net",
+]
+
+
+def test_subscribe_counts_spellings_of_one_mailbox_as_one_address(client, program):
+    statuses = [
+        client.post(SUBSCRIBE, _form(program, email=email), REMOTE_ADDR=f"192.0.2.{n}").status_code
+        for n, email in enumerate(ONE_MAILBOX, start=1)
+    ]
+    assert statuses == [303, 303, 303, 429, 429]
+
+
+def test_subscription_request_stores_one_spelling_of_an_address(program, mailoutbox, ask):
+    for email in ONE_MAILBOX[:4]:
+        ask(email=email, program=program)
+    [subscription] = ReminderSubscription.objects.all()
+    assert subscription.email == "victim1@example.net"
+    assert len(mailoutbox) == 1  # the others fell within the five-minute wait
+    assert mailoutbox[0].to == ["victim1@example.net"]
+
+
+def test_confirmation_subject_stays_on_one_line_whatever_the_cycle_is_called(
+    program, mailoutbox, ask
+):
+    cycle = CycleFactory(program=program, year=2032, solicitation_number="NSF\r\nBcc: x@y.z")
+    ask(email="ada@example.org", program=program, cycle=cycle)
+    [message] = mailoutbox
+    assert message.subject == "Confirm your deadline reminders for NSF Bcc: x@y.z (2032)"
+    assert "\n" not in message.message()["Subject"]
+
+
+def test_subscription_request_stores_an_international_domain_in_its_ascii_form(program, ask):
+    ask(email="ada@exämple.org", program=program)
+    ask(email="ADA@xn--exmple-cua.org", program=program)
+    assert list(ReminderSubscription.objects.values_list("email", flat=True)) == [
+        "ada@xn--exmple-cua.org"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("email", "says"),
+    [
+        ('"ada lovelace"@example.org', "without quotes or spaces"),
+        ('"ada@home"@example.org', "without quotes or spaces"),
+        ("ada@[192.0.2.1]", "not at an IP address"),
+        ("ada@example", "valid e-mail address"),
+        ("ada@exa_mple.org", "valid e-mail address"),
+        ("a" * 65 + "@example.org", "64 characters"),
+    ],
+)
+def test_subscribe_refuses_undeliverable_addresses_with_a_clear_message(
+    client, program, email, says
+):
+    response = client.post(SUBSCRIBE, _form(program, email=email))
+    assert response.status_code == 400
+    assert says in response.content.decode()
+    assert not ReminderSubscription.objects.exists()
+
+
 def test_subscribe_page_preselects_the_cycle_asked_for(client, program, open_cycle):
     CycleFactory(program=program, status=Cycle.Status.AWARDED)
     response = client.get(SUBSCRIBE, {"cycle": open_cycle.pk})

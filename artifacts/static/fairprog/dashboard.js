@@ -65,6 +65,11 @@
       return;
     }
     var spec = JSON.parse(source.textContent);
+    // Set here, not in a style attribute, which the Content-Security-Policy refuses.
+    var box = canvas.parentElement;
+    if (box && box.hasAttribute("data-height")) {
+      box.style.height = box.getAttribute("data-height") + "px";
+    }
     var valueAxis = spec.horizontal ? "x" : "y";
     var categoryAxis = spec.horizontal ? "y" : "x";
     var scales = {};

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from fairprog.errors import DomainError
 from proposals.imports import ImportAborted, ImportProgress, ImportSummary, awards_import
 from proposals.models import Program
-from proposals.nsf import count_documents, iter_documents, normalize_element_code
+from proposals.nsf import DocumentSet, normalize_element_code
 
 
 class Command(BaseCommand):
@@ -55,14 +55,16 @@ class Command(BaseCommand):
         program = self._program(options["program"])
         codes = {normalize_element_code(c) for c in options["element"]} or None
 
-        total = count_documents(paths)
+        # Read twice (checked, then written), streamed: any size fits in memory.
+        documents = DocumentSet(paths)
+        total = documents.count()
         self.stdout.write(
             f"Importing {total:,} document(s) into {program.short_name}"
             + (" (dry run: nothing will be written)" if options["dry_run"] else "")
         )
         try:
             summary = awards_import(
-                documents=iter_documents(paths),
+                documents=documents,
                 program=program,
                 element_codes=codes,
                 import_all=options["all"],

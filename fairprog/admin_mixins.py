@@ -1,0 +1,60 @@
+"""Checks every FairProg model admin makes beyond Django's own: who may export and revert."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from import_export.admin import ExportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+
+class ExportAdminMixin(ExportMixin):
+    """Admin exports (every format, the form and the file) need the permission to view.
+
+    django-import-export checks the permission named by IMPORT_EXPORT_EXPORT_PERMISSION_CODE
+    ("view" in FairProg's settings); without that setting it lets any staff user export
+    every row, so the admin's own view permission is required here as well.
+    """
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return bool(super().has_export_permission(request)) and bool(
+            self.has_view_permission(request)
+        )
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The history of a record, read with the permission to view it; reverting needs more."""
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # django-simple-history saves a POST to this page (a revert to an old version)
+        # after checking only the permission to view the history, with every field editable.
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        response: HttpResponse = super().history_form_view(
+            request, object_id, version_id, extra_context
+        )
+        return response
+
+
+class DeclaredActionPermissionsMixin:
+    """An admin action that declares no permission is offered only to users who may change
+    the records: Django offers it to anyone who may view the list (third-party admins, such
+    as django-axes' "Clean up expired attempts", declare none)."""
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions: dict[str, Any] = super().get_actions(request)  # type: ignore[misc]
+        if self.has_change_permission(request):  # type: ignore[attr-defined]
+            return actions
+        return {
+            name: action
+            for name, action in actions.items()
+            if getattr(action[0], "allowed_permissions", None)
+        }
