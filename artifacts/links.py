@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Count, F, Max
+from django.db.models import Count, F, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -439,6 +440,26 @@ def link_accept_proposed(*, link: ArtifactLink) -> Artifact:
 # --- Weekly digest -----------------------------------------------------------------
 
 
+def _digest_staff_addresses() -> list[str]:
+    """Staff who may see the link list: the digest names draft artifacts too, so a staff
+    login without that permission gets none (as it gets 403 in the admin)."""
+    permission = Q(codename="view_artifactlink", content_type__app_label="artifacts")
+    allowed = Permission.objects.filter(permission)
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(user_permissions__in=allowed)
+            | Q(groups__permissions__in=allowed)
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+        .order_by("email")
+    )
+
+
 def links_digest_send(*, now: dt.datetime | None = None, days: int = 7) -> int:
     """E-mail staff (and, with LINKCHECK_DIGEST_TO_PI, each award's PI about their own
     artifacts) the links that became broken in the last ``days``. Returns messages sent."""
@@ -453,12 +474,7 @@ def links_digest_send(*, now: dt.datetime | None = None, days: int = 7) -> int:
     if not broken:
         return 0
     messages = []
-    staff = list(
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+    staff = _digest_staff_addresses()
     if staff:
         messages.append(_digest(broken, to=staff, days=days))
     if settings.LINKCHECK_DIGEST_TO_PI:

@@ -304,6 +304,24 @@ def test_the_digest_tells_staff_which_links_became_broken(staff_user):
     assert "HTTP 404." in message.alternatives[0][0]
 
 
+def test_the_digest_goes_only_to_staff_who_may_see_the_links(staff_user):
+    from django.contrib.auth.models import Permission, User
+
+    User.objects.create_user("bare", "bare@example.org", "pw", is_staff=True)
+    viewer = User.objects.create_user("viewer", "viewer@example.org", "pw", is_staff=True)
+    viewer.user_permissions.add(
+        Permission.objects.get(codename="view_artifactlink", content_type__app_label="artifacts")
+    )
+    User.objects.create_superuser("root", "root@example.org", "pw")
+    broken_link("Draft dialect benchmark")
+
+    assert links.links_digest_send() == 1
+
+    assert sorted(mail.outbox[0].to) == sorted(
+        [staff_user.email, "viewer@example.org", "root@example.org"]
+    )
+
+
 def test_no_digest_when_nothing_broke(staff_user):
     artifact_with_links()
 
