@@ -26,7 +26,6 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from fairprog.api_descriptions import FIELD_DESCRIPTIONS
-from fairprog.errors import DomainError
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -384,11 +383,6 @@ class StaffWriteOrReadOnly(BasePermission):
         model = view.get_queryset().model
         action = "add" if request.method == "POST" and not view.kwargs else "change"
         return bool(user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}"))
-
-
-def domain_error_as_validation(exc: DomainError) -> ValidationError:
-    """A refused service call as DRF's 400 with per-field messages."""
-    return ValidationError(exc.errors or {"non_field_errors": [exc.message]})
 
 
 class ServiceWriteMixin:

@@ -392,6 +392,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "fairprog.api.StableCursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["fairprog.clientip.AnonThrottle"],
+    # Refused service calls (DomainError) become 400s with per-field messages here, once.
+    "EXCEPTION_HANDLER": "fairprog.api_errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/minute")},
     "PAGE_SIZE": 20,
 }

@@ -10,8 +10,6 @@ from rest_framework import serializers
 
 from artifacts import selectors, services
 from artifacts.models import Artifact, ArtifactLink, FairnessDimension, LinkState, Task
-from fairprog.api import domain_error_as_validation
-from fairprog.errors import DomainError
 from proposals.models import Award, Person
 
 
@@ -264,13 +262,7 @@ class ArtifactWriteSerializer(serializers.Serializer[Artifact]):
     ethical_considerations = serializers.CharField(required=False, allow_blank=True)
 
     def create(self, validated_data: dict[str, Any]) -> Artifact:
-        try:
-            return services.artifact_create(**validated_data)
-        except DomainError as exc:
-            raise domain_error_as_validation(exc) from exc
+        return services.artifact_create(**validated_data)
 
     def update(self, instance: Artifact, validated_data: dict[str, Any]) -> Artifact:
-        try:
-            return services.artifact_update(artifact=instance, **validated_data)
-        except DomainError as exc:
-            raise domain_error_as_validation(exc) from exc
+        return services.artifact_update(artifact=instance, **validated_data)

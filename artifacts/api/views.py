@@ -35,10 +35,8 @@ from fairprog.api import (
     TextFilter,
     UtcDateTimeFilter,
     YearInFilter,
-    domain_error_as_validation,
     write_schema,
 )
-from fairprog.errors import DomainError
 
 ORDERINGS = [
     ("newest", "Newest first"),
@@ -155,10 +153,7 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
     def publish(self, request: Request, slug: str) -> Response:
         """Publish a draft (it needs a licence and a link)."""
         artifact = self.get_object()
-        try:
-            services.artifact_publish(artifact=artifact)
-        except DomainError as exc:
-            raise domain_error_as_validation(exc) from exc
+        services.artifact_publish(artifact=artifact)
         return self.respond_with(artifact)
 
     def get_renderers(self) -> list[Any]:
