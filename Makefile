@@ -8,7 +8,7 @@ PORT ?= 8000
 # Checks that load Django settings need a key; it is never used to sign anything real.
 CHECK_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-checks-only}
 
-.PHONY: run test lint typecheck migrations-check pytest venv dev-venv seed clean
+.PHONY: run test lint typecheck architecture migrations-check pytest venv dev-venv seed clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -51,13 +51,17 @@ lint: dev-venv
 typecheck: dev-venv
 	$(CHECK_ENV) $(BIN)/mypy .
 
+# The layers in pyproject.toml ([tool.importlinter]): apps one way, kernel, domain vs edge.
+architecture: dev-venv
+	$(BIN)/lint-imports
+
 migrations-check: dev-venv
 	$(CHECK_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 pytest: dev-venv
 	$(BIN)/pytest
 
-test: lint typecheck migrations-check pytest
+test: lint typecheck architecture migrations-check pytest
 
 clean:
 	rm -rf var/celery var/static var/test-db.sqlite3 var/screenshots

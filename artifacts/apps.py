@@ -13,7 +13,7 @@ class ArtifactsConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from artifacts.models import Artifact, FairnessDimension, Task
-        from artifacts.selectors import catalogue_changed
+        from fairprog.catalogue_version import catalogue_changed
         from proposals.models import Award, Cycle, Organization
 
         def changed(**kwargs: object) -> None:

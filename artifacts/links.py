@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from artifacts import linkcheck
 from artifacts.models import Artifact, ArtifactLink, LinkCheck, LinkHealthDay, LinkState
-from artifacts.selectors import catalogue_changed
 from fairprog import queueing
+from fairprog.catalogue_version import catalogue_changed
 from proposals.models import AwardInvestigator
 
 logger = logging.getLogger(__name__)
@@ -340,13 +340,15 @@ def links_due(*, now: dt.datetime | None = None, limit: int | None = None) -> li
     return list(ids[:limit] if limit else ids)
 
 
+# Sent by name: the tasks module calls this one, never the reverse.
+CHECK_TASK = "artifacts.tasks.links_check_task"
+
+
 def links_check_soon(*, link_ids: Sequence[int]) -> None:
     """Queue a check of these links ahead of the sweep, once the current transaction
     commits. Never fails the caller: with the broker down, the next sweep finds them due."""
-    from artifacts.tasks import links_check_task
-
     queueing.queue_after_commit(
-        links_check_task, (list(link_ids),), priority=URGENT, what="a check of new links"
+        CHECK_TASK, (list(link_ids),), priority=URGENT, what="a check of new links"
     )
 
 
@@ -366,8 +368,6 @@ class SweepReport:
 def links_sweep(*, now: dt.datetime | None = None) -> SweepReport:
     """Beat's periodic step: reconcile link rows with artifact URLs, then queue every due
     link in batches of LINKCHECK_BATCH at low priority (new or edited links go first)."""
-    from artifacts.tasks import links_check_task
-
     now = now or timezone.now()
     changed = links_reconcile(now=now)
     due = links_due(now=now)
@@ -378,7 +378,7 @@ def links_sweep(*, now: dt.datetime | None = None) -> SweepReport:
         next_check_at=now + dt.timedelta(seconds=settings.LINKCHECK_SWEEP_SECONDS * 4)
     )
     queueing.queue_now(
-        links_check_task, *[(ids,) for ids in batches], priority=BULK, what="due link checks"
+        CHECK_TASK, *[(ids,) for ids in batches], priority=BULK, what="due link checks"
     )
     return SweepReport(changed=len(changed), due=len(due), batches=len(batches))
 

@@ -42,14 +42,14 @@ from django.urls import reverse
 from rest_framework.utils.encoders import JSONEncoder
 
 from artifacts import feeds, selectors
-from artifacts.api.serializers import (
+from artifacts.metadata import spdx_url
+from artifacts.models import Artifact, ArtifactCreator, ArtifactLink, LinkState
+from artifacts.representation import (
     FIELD_ORDER,
     REPRESENTATION_COLUMNS,
     artifact_representation,
     links_representation,
 )
-from artifacts.metadata import spdx_url
-from artifacts.models import Artifact, ArtifactCreator, ArtifactLink, LinkState
 from artifacts.validators import normalize_spdx_license, spdx_licenses
 from fairprog.errors import DomainError
 from fairprog.spreadsheet import SafeCsvWriter

@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import html
 import re
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,9 +21,11 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
+    Count,
     Exists,
     F,
     Func,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -45,7 +46,8 @@ from artifacts.models import (
     LinkState,
     Task,
 )
-from fairprog.api import JoinedText
+from fairprog.catalogue_version import catalogue_version
+from fairprog.db import JoinedText
 from proposals.models import Award
 
 PAGE_SIZE = 20
@@ -64,6 +66,35 @@ def artifact_public_queryset() -> QuerySet[Artifact]:
 def artifact_listed_queryset() -> QuerySet[Artifact]:
     """Artifacts shown in listings, search and counts: published ones."""
     return Artifact.objects.filter(status=Artifact.Status.PUBLISHED)
+
+
+def with_artifact_count(awards: QuerySet[Award]) -> QuerySet[Award]:
+    """``awards`` annotated with ``artifact_count``: how many listed artifacts each has."""
+    return awards.annotate(
+        artifact_count=Count(
+            "artifacts", filter=Q(artifacts__in=artifact_listed_queryset()), distinct=True
+        )
+    )
+
+
+def award_list_public() -> QuerySet[Award]:
+    """Funded projects for the catalogue's list, newest first, with their artifact counts."""
+    return with_artifact_count(Award.objects.select_related("institution", "cycle")).order_by(
+        "-start_date", "award_number"
+    )
+
+
+def listed_artifacts_stamp(*, awards: QuerySet[Award]) -> tuple[Any, int]:
+    """When the listed artifacts of ``awards`` last changed, and how many there are: what
+    moves an award list's artifact counts without touching the awards' rows. Drafts do not
+    count, so editing one moves nothing public."""
+    stamp = (
+        artifact_listed_queryset()
+        .filter(award__in=awards.order_by().values("pk"))
+        .order_by()
+        .aggregate(last=Max("updated_at"), n=Count("*"))
+    )
+    return stamp["last"], stamp["n"]
 
 
 def artifact_get_public(*, slug: str) -> Artifact:
@@ -382,20 +413,11 @@ def _vocabulary(model: type[FairnessDimension] | type[Task]) -> list[Any]:
 
 
 FACET_CACHE_SECONDS = 600
-_VERSION_KEY = "catalogue:version"
-
-
-def catalogue_changed() -> None:
-    """Forget cached facet counts: called whenever what they count may have changed."""
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:  # not cached yet (or evicted): any new value invalidates
-        cache.set(_VERSION_KEY, int(time.time() * 1000), None)
 
 
 def _facet_counts(query: CatalogueQuery) -> list[Facet]:
     """Facet counts, cached per filter state until the catalogue changes."""
-    version = cache.get_or_set(_VERSION_KEY, 1, None)
+    version = catalogue_version()
     state = (query.q, query.kinds, query.dimensions, query.tasks, query.licenses, query.years,
              query.institutions, query.links)  # fmt: skip
     key = f"catalogue:facets:{version}:{hashlib.sha256(repr(state).encode()).hexdigest()}"

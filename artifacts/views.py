@@ -220,7 +220,7 @@ def artifact_citation(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
 def project_list(request: HttpRequest) -> HttpResponse:
     from django.core.paginator import Paginator
 
-    page = Paginator(program_selectors.award_list_public(), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.award_list_public(), 50).get_page(request.GET.get("page"))
     return render(request, "artifacts/project_list.html", {"page": page})
 
 

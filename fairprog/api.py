@@ -11,7 +11,7 @@ import orjson
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Aggregate, Count, Max, QuerySet, TextField
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
@@ -227,20 +227,6 @@ class ConditionalGetMixin(PublicCacheMixin):
             queryset,
             lambda: super(ConditionalGetMixin, self).list(request, *args, **kwargs),  # type: ignore[misc]
         )
-
-
-class JoinedText(Aggregate):
-    """Values of a column joined into one text (string_agg / group_concat)."""
-
-    function = "STRING_AGG"
-    template = "%(function)s(%(expressions)s, '%(separator)s')"
-    output_field = TextField()
-
-    def __init__(self, expression: Any, *, separator: str = ",", **extra: Any) -> None:
-        super().__init__(expression, separator=separator, **extra)
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
 
 
 def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

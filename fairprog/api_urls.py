@@ -6,8 +6,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from artifacts.api.awards import AwardViewSet
 from artifacts.api.views import ArtifactViewSet
-from proposals.api.views import AwardViewSet, CycleViewSet, DeadlineViewSet, OrganizationViewSet
+from proposals.api.views import CycleViewSet, DeadlineViewSet, OrganizationViewSet
 
 router = DefaultRouter()
 router.register("artifacts", ArtifactViewSet, basename="artifact")

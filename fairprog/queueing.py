@@ -16,19 +16,21 @@ from typing import Any
 from celery import Task
 from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
 
 def queue_after_commit(
-    task: Task[Any, Any],
+    task: Task[Any, Any] | str,
     *arg_lists: Sequence[Any],
     what: str,
     on_failure: Callable[[], None] | None = None,
     **options: Any,
 ) -> None:
-    """Publish ``task`` once per argument list (once, without arguments, when none is
-    given) when the current transaction commits, or at once outside a transaction.
+    """Publish ``task`` (a task, or its dotted name) once per argument list (once,
+    without arguments, when none is given) when the current transaction commits, or at
+    once outside a transaction.
 
     ``what`` names the work in the log; ``on_failure`` runs when nothing could be
     published (to undo a mark that would hold the work back). Never raises."""
@@ -39,7 +41,7 @@ def queue_after_commit(
 
 
 def queue_now(
-    task: Task[Any, Any],
+    task: Task[Any, Any] | str,
     *arg_lists: Sequence[Any],
     what: str,
     on_failure: Callable[[], None] | None = None,
@@ -51,8 +53,18 @@ def queue_now(
     return _publish(task, calls, what=what, on_failure=on_failure, options=options)
 
 
+def _task(task: Task[Any, Any] | str) -> Task[Any, Any]:
+    """The task itself. Services name their tasks ("proposals.tasks.reminder_send_task")
+    rather than import them, since the tasks modules import the services; the name is
+    resolved only when publishing, so CELERY_TASK_ALWAYS_EAGER still applies."""
+    if isinstance(task, str):
+        resolved: Task[Any, Any] = import_string(task)
+        return resolved
+    return task
+
+
 def _publish(
-    task: Task[Any, Any],
+    task: Task[Any, Any] | str,
     calls: list[tuple[Any, ...]],
     *,
     what: str,
@@ -61,6 +73,7 @@ def _publish(
 ) -> int:
     published = 0
     try:
+        task = _task(task)
         with _connection(task) as connection:
             for args in calls:
                 # celery-types does not list apply_async's ``connection`` argument.

@@ -33,6 +33,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from fairprog import queueing
+from fairprog.catalogue_version import catalogue_changed
 from fairprog.errors import DomainError
 from proposals.models import (
     Award,
@@ -220,8 +221,6 @@ def awards_import(
         if dry_run:
             transaction.set_rollback(True)
     if summary.written and not dry_run:
-        from artifacts.selectors import catalogue_changed
-
         # Bulk writes send no model signals; the catalogue's cached facet counts
         # (institutions, cycle years) must still be recounted.
         transaction.on_commit(catalogue_changed)
@@ -718,10 +717,12 @@ def import_run_create(
     return run
 
 
-def _import_run_queue(run_id: int) -> None:
-    from proposals.tasks import import_run_execute_task  # tasks import this module
+# Sent by name: the tasks module calls this one, never the reverse.
+EXECUTE_TASK = "proposals.tasks.import_run_execute_task"
 
-    queueing.queue_after_commit(import_run_execute_task, (run_id,), what=f"import run {run_id}")
+
+def _import_run_queue(run_id: int) -> None:
+    queueing.queue_after_commit(EXECUTE_TASK, (run_id,), what=f"import run {run_id}")
 
 
 def import_run_again(*, run: ImportRun, created_by: Any = None) -> ImportRun:
@@ -936,8 +937,6 @@ def import_runs_requeue(*, now: dt.datetime | None = None) -> int:
     """Queue again the runs still waiting IMPORT_REQUEUE_SECONDS after they were queued
     (their message was never published, or was lost). A run already taken by a worker
     is not run twice. Returns how many were published."""
-    from proposals.tasks import import_run_execute_task
-
     now = now or timezone.now()
     limit = now - dt.timedelta(seconds=settings.IMPORT_REQUEUE_SECONDS)
     waiting = ImportRun.objects.filter(status=ImportRun.Status.QUEUED).filter(
@@ -948,7 +947,7 @@ def import_runs_requeue(*, now: dt.datetime | None = None) -> int:
         return 0
     ImportRun.objects.filter(pk__in=ids, status=ImportRun.Status.QUEUED).update(queued_at=now)
     return queueing.queue_now(
-        import_run_execute_task, *[(pk,) for pk in ids], what=f"{len(ids)} waiting import run(s)"
+        EXECUTE_TASK, *[(pk,) for pk in ids], what=f"{len(ids)} waiting import run(s)"
     )
 
 

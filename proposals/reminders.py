@@ -286,28 +286,27 @@ def _due_rows(now: dt.datetime, report: ScanReport) -> list[ReminderDelivery]:
     return rows
 
 
+# Tasks are sent by name: the tasks module calls this one, never the reverse.
+SEND_TASK = "proposals.tasks.reminder_send_task"
+SCAN_TASK = "proposals.tasks.reminders_scan_task"
+
+
 def deliveries_queue(ids: Sequence[int]) -> int:
     """Publish one send task per delivery; returns how many were published. A broker that
     is down loses nothing: the rows stay pending and the next scan queues them again."""
-    from proposals.tasks import reminder_send_task
-
-    return queueing.queue_now(reminder_send_task, *[(pk,) for pk in ids], what="reminders")
+    return queueing.queue_now(SEND_TASK, *[(pk,) for pk in ids], what="reminders")
 
 
 def deliveries_queue_after_commit(ids: Sequence[int]) -> None:
     """deliveries_queue once the current transaction commits."""
-    from proposals.tasks import reminder_send_task
-
-    queueing.queue_after_commit(reminder_send_task, *[(pk,) for pk in ids], what="reminders")
+    queueing.queue_after_commit(SEND_TASK, *[(pk,) for pk in ids], what="reminders")
 
 
 def reminders_scan_soon() -> None:
     """Ask a worker to run the scan once the current transaction commits (after a deadline
     changed). Never fails the caller: with the broker down, beat's periodic scan does the
     same a few minutes later."""
-    from proposals.tasks import reminders_scan_task
-
-    queueing.queue_after_commit(reminders_scan_task, what="the reminder scan")
+    queueing.queue_after_commit(SCAN_TASK, what="the reminder scan")
 
 
 # --- Sending one delivery -------------------------------------------------------

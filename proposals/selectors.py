@@ -3,7 +3,7 @@ a staff-only deadline or an organization known only from those."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from proposals.models import Award, AwardInvestigator, Cycle, Deadline, Organization, Program
 
@@ -40,20 +40,6 @@ def cycle_list_public() -> QuerySet[Cycle]:
 
 def cycle_list_upcoming() -> QuerySet[Cycle]:
     return cycle_list_public().filter(status__in=[Cycle.Status.OPEN, Cycle.Status.PLANNED])
-
-
-def award_list_public() -> QuerySet[Award]:
-    from artifacts.selectors import artifact_listed_queryset
-
-    return (
-        Award.objects.select_related("institution", "cycle")
-        .annotate(
-            artifact_count=Count(
-                "artifacts", filter=Q(artifacts__in=artifact_listed_queryset()), distinct=True
-            )
-        )
-        .order_by("-start_date", "award_number")
-    )
 
 
 def award_get_public(*, award_number: str) -> Award:

@@ -109,9 +109,6 @@ def _subscription_for_update(
 
 
 def _confirmation_queue(pk: int, *, marked: dt.datetime, previous: dt.datetime | None) -> None:
-    # proposals.tasks imports this module.
-    from proposals.tasks import subscription_confirmation_send_task
-
     def unmark() -> None:
         # Nothing was sent, so the five-minute wait must not apply to the next request
         # (the person may simply ask again).
@@ -120,7 +117,7 @@ def _confirmation_queue(pk: int, *, marked: dt.datetime, previous: dt.datetime |
         )
 
     queueing.queue_after_commit(
-        subscription_confirmation_send_task,
+        "proposals.tasks.subscription_confirmation_send_task",
         (pk,),
         what=f"the confirmation e-mail of subscription {pk}",
         on_failure=unmark,

@@ -10,6 +10,12 @@ from rest_framework import serializers
 
 from artifacts import selectors, services
 from artifacts.models import Artifact, ArtifactLink, FairnessDimension, LinkState, Task
+from artifacts.representation import (
+    FIELD_ORDER,
+    REPRESENTATION_COLUMNS,
+    artifact_representation,
+    links_representation,
+)
 from proposals.models import Award, Person
 
 
@@ -72,41 +78,7 @@ class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
 
     class Meta:
         model = Artifact
-        fields = [
-            "id",
-            "slug",
-            "kind",
-            "title",
-            "summary",
-            "description",
-            "landing_url",
-            "repository_url",
-            "doi",
-            "link_health",
-            "links",
-            "license",
-            "version",
-            "release_date",
-            "keywords",
-            "dimensions",
-            "tasks",
-            "creators",
-            "intended_use",
-            "out_of_scope_use",
-            "limitations",
-            "evaluation_data",
-            "ethical_considerations",
-            "status",
-            "published_at",
-            "retirement_note",
-            "updated_at",
-            "is_demo",
-            "award_number",
-            "award_title",
-            "institution",
-            "cycle_year",
-            "url",
-        ]
+        fields = list(FIELD_ORDER)
 
     def _vocabulary(self, artifact: Artifact, kind: str) -> list[dict[str, str]]:
         if hasattr(artifact, f"{kind}_list"):  # annotated by selectors.with_vocabulary
@@ -157,73 +129,12 @@ class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
         )
 
 
-# Representation key → ORM path: read from instances, or straight from .values() rows.
-REPRESENTATION_COLUMNS = {
-    "id": "id",
-    "slug": "slug",
-    "kind": "kind",
-    "title": "title",
-    "summary": "summary",
-    "description": "description",
-    "landing_url": "landing_url",
-    "repository_url": "repository_url",
-    "doi": "doi",
-    "link_health": "link_health",
-    "license": "license",
-    "version": "version",
-    "release_date": "release_date",
-    "keywords": "keywords",
-    "intended_use": "intended_use",
-    "out_of_scope_use": "out_of_scope_use",
-    "limitations": "limitations",
-    "evaluation_data": "evaluation_data",
-    "ethical_considerations": "ethical_considerations",
-    "status": "status",
-    "published_at": "published_at",
-    "retirement_note": "retirement_note",
-    "updated_at": "updated_at",
-    "is_demo": "is_demo",
-    "award_number": "award__award_number",
-    "award_title": "award__title",
-    "institution": "award__institution__name",
-    "cycle_year": "award__cycle__year",
-}
-FIELD_ORDER = ArtifactSerializer.Meta.fields
-
-
 def _follow(instance: Any, path: str) -> Any:
     for part in path.split("__"):
         if instance is None:
             return None
         instance = getattr(instance, part)
     return instance
-
-
-def links_representation(links: list[selectors.PublicLink]) -> list[dict[str, Any]]:
-    return [
-        {
-            "role": link.role,
-            "url": link.url,
-            "state": link.state,
-            "state_since": link.state_since,
-            "checked_at": link.checked_at,
-            "resolves_to": link.resolves_to,
-        }
-        for link in links
-    ]
-
-
-def artifact_representation(
-    row: dict[str, Any],
-    *,
-    creators: list[dict[str, str]],
-    links: list[dict[str, Any]],
-    url: str,
-) -> dict[str, Any]:
-    """The public JSON of one artifact, from plain values: the one place it is built."""
-    # Dates and date-times stay Python values: the JSON renderer writes them (UTC as "…Z").
-    values = {**row, "creators": creators, "links": links, "url": url}
-    return {key: values[key] for key in FIELD_ORDER}
 
 
 class ArtifactWriteSerializer(serializers.Serializer[Artifact]):

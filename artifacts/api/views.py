@@ -20,13 +20,15 @@ from rest_framework.response import Response
 from artifacts import metadata, selectors, services
 from artifacts.api.renderers import BibTeXRenderer, CFFRenderer, DataCiteRenderer, JSONLDRenderer
 from artifacts.api.serializers import (
-    REPRESENTATION_COLUMNS,
     ArtifactSerializer,
     ArtifactWriteSerializer,
+)
+from artifacts.models import Artifact, ArtifactCreator, ArtifactLink, LinkState
+from artifacts.representation import (
+    REPRESENTATION_COLUMNS,
     artifact_representation,
     links_representation,
 )
-from artifacts.models import Artifact, ArtifactCreator, ArtifactLink, LinkState
 from fairprog.api import (
     ConditionalGetMixin,
     IdInFilter,

@@ -1,93 +1,27 @@
-"""Read-only public API of program records: awards, cycles, deadlines, organizations."""
+"""Read-only public API of program records: cycles, deadlines, organizations.
+
+The awards endpoint shows each award's published artifacts, so it lives with the
+catalogue (artifacts/api/awards.py): apps depend one way, artifacts on proposals."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 
 from fairprog.api import (
-    ConditionalGetMixin,
     IdFilter,
     PublicCacheMixin,
-    ServiceWriteMixin,
     UtcDateTimeFilter,
-    YearFilter,
-    write_schema,
 )
 from proposals import selectors
 from proposals.api.serializers import (
-    AwardSerializer,
-    AwardWriteSerializer,
     CycleSerializer,
     DeadlineSerializer,
     OrganizationSerializer,
 )
-from proposals.models import Award, AwardInvestigator, Cycle, Deadline, Organization
-
-
-class AwardFilter(django_filters.FilterSet):
-    year = YearFilter(field_name="cycle__year", help_text="Cycle year.")
-    institution = IdFilter(field_name="institution_id", help_text="Institution id.")
-    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-
-    class Meta:
-        model = Award
-        fields: list[str] = []
-
-
-@extend_schema(tags=["awards"])
-@write_schema(AwardWriteSerializer, AwardSerializer)
-class AwardViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelViewSet[Award]):
-    """Funded projects, with their teams (names and ORCID iDs only).
-
-    Program staff with a token may record an award or correct one.
-    """
-
-    serializer_class = AwardSerializer
-    write_serializer_class = AwardWriteSerializer
-    http_method_names = ["get", "head", "options", "post", "put", "patch"]
-    filterset_class = AwardFilter
-    lookup_field = "award_number"
-    lookup_value_regex = r"[0-9]+"
-
-    def also_changed(self, queryset: QuerySet[Award]) -> tuple[Any, int]:
-        # Each award shows how many published artifacts it has: publishing, retiring or
-        # deleting one changes the answer without touching the award's row. Drafts do not
-        # count, so editing one moves nothing public.
-        from artifacts.selectors import artifact_listed_queryset
-
-        stamp = (
-            artifact_listed_queryset()
-            .filter(award__in=queryset.order_by().values("pk"))
-            .order_by()
-            .aggregate(last=Max("updated_at"), n=Count("*"))
-        )
-        return stamp["last"], stamp["n"]
-
-    def get_queryset(self) -> QuerySet[Award]:
-        from artifacts.selectors import artifact_listed_queryset
-
-        return (
-            Award.objects.select_related("institution", "cycle", "program")
-            .prefetch_related(
-                Prefetch(
-                    "investigators",
-                    queryset=AwardInvestigator.objects.select_related("person").order_by(
-                        "order", "id"
-                    ),
-                ),
-                "program_elements",
-            )
-            .annotate(
-                artifact_count=Count(
-                    "artifacts", filter=Q(artifacts__in=artifact_listed_queryset()), distinct=True
-                )
-            )
-        )
+from proposals.models import Cycle, Deadline, Organization
 
 
 @extend_schema(tags=["cycles"])

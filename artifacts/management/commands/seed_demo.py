@@ -1,4 +1,7 @@
-"""Load the demo portfolio (idempotent: running it again adds nothing twice)."""
+"""Load the demo portfolio (idempotent: running it again adds nothing twice).
+
+It lives in the catalogue app because it seeds both apps: the program's records and the
+artifacts of its funded projects (apps depend one way: artifacts on proposals)."""
 
 from __future__ import annotations
 
