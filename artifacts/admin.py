@@ -13,7 +13,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from import_export import fields, resources
 
-from artifacts import links, services
 from artifacts.models import (
     Artifact,
     ArtifactCreator,
@@ -23,6 +22,8 @@ from artifacts.models import (
     LinkState,
     Task,
 )
+from artifacts.services import links
+from artifacts.services.artifacts import artifact_publish, artifact_retire
 from artifacts.validators import normalize_doi, normalize_spdx_license
 from fairprog.admin_actions import service_action
 from fairprog.admin_mixins import ExportAdminMixin, HistoryAdmin
@@ -119,15 +120,13 @@ class ArtifactAdmin(ExportAdminMixin, HistoryAdmin):
     ]  # fmt: skip
     actions = [
         service_action(
-            lambda artifact: services.artifact_publish(artifact=artifact),
+            lambda artifact: artifact_publish(artifact=artifact),
             name="publish",
             description="Publish",
             done="published",
         ),
         service_action(
-            lambda artifact: services.artifact_retire(
-                artifact=artifact, note=artifact.retirement_note
-            ),
+            lambda artifact: artifact_retire(artifact=artifact, note=artifact.retirement_note),
             name="retire",
             description="Retire (uses each artifact's retirement note)",
             done="retired",

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from artifacts import services
 from artifacts.models import Artifact, FairnessDimension, Task
+from artifacts.services.artifacts import artifact_create, artifact_publish, artifact_retire
 from proposals.models import Award, Person
 
 
@@ -85,7 +85,7 @@ def seed_demo_artifacts() -> int:
         team = demo_people[theme_index * 3 : theme_index * 3 + 3]
         for kind_index, (kind, title, license_id, summary) in enumerate(KINDS):
             number = theme_index * len(KINDS) + kind_index
-            artifact = services.artifact_create(
+            artifact = artifact_create(
                 award=award,
                 kind=kind,
                 title=title.format(subject=theme.subject),
@@ -114,11 +114,9 @@ def seed_demo_artifacts() -> int:
             )
             if number % 11 == 10:
                 continue  # a few stay drafts, as in real curation
-            services.artifact_publish(
-                artifact=artifact, when=start + dt.timedelta(days=45 * number)
-            )
+            artifact_publish(artifact=artifact, when=start + dt.timedelta(days=45 * number))
             if number == 7:
-                services.artifact_retire(
+                artifact_retire(
                     artifact=artifact,
                     note="Superseded by version 2 of the toolkit (demo data).",
                 )

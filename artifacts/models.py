@@ -43,7 +43,7 @@ class Task(models.Model):
 
 class LinkState(models.TextChoices):
     """A link's health as the catalogue states it, derived from its checks (see
-    artifacts/links.py). An artifact's health is the worst of its links' states."""
+    artifacts/services/links.py). An artifact's health is the worst of its links' states."""
 
     UNCHECKED = "unchecked", "Not checked yet"
     OK = "ok", "Working"

@@ -142,7 +142,7 @@ def artifact_links_prefetch() -> Prefetch[Any]:
 
 
 def artifact_link_urls(landing_url: str, repository_url: str, doi: str) -> dict[str, str]:
-    """The artifact's checked URLs by role (as artifacts.links.artifact_urls has them)."""
+    """The artifact's checked URLs by role (as artifacts.services.links.artifact_urls has them)."""
     return {
         ArtifactLink.Role.LANDING: landing_url,
         ArtifactLink.Role.REPOSITORY: repository_url,

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from artifacts import links
+from artifacts.services import links
 
 
 @shared_task(ignore_result=True)

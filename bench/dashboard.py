@@ -195,7 +195,7 @@ def load(*, artifacts: int, proposals: int, awards: int, links: int) -> None:
         batch_size=5000,
     )
     # A year of the daily link-health history the link chart reads.
-    from artifacts.links import link_health_record_day
+    from artifacts.services.links import link_health_record_day
 
     for day in range(365):
         link_health_record_day(day=(NOW - dt.timedelta(days=day)).date())

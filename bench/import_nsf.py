@@ -107,9 +107,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("seed_demo", stdout=io.StringIO())
 
-    from proposals.imports import BATCH_SIZE, awards_import
     from proposals.models import Award, Program
     from proposals.nsf import iter_documents
+    from proposals.services.imports import BATCH_SIZE, awards_import
 
     program = Program.objects.get(short_name="FAI")
     with tempfile.TemporaryDirectory() as scratch:

@@ -100,8 +100,8 @@ def through_database(urls: list[str], config: linkcheck.CheckerConfig) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from artifacts import links
     from artifacts.models import Artifact, ArtifactLink
+    from artifacts.services import links
     from proposals.models import Award, Program
 
     program = Program.objects.create(name="Fairness in AI", short_name="FAI", slug="fai")

@@ -157,8 +157,8 @@ def main() -> None:
     print(f"setting up {args.deliveries:,} subscribers …", flush=True)
     setup(args.deliveries)
     from fairprog.celery import app
-    from proposals import reminders
     from proposals.models import ReminderDelivery
+    from proposals.services import reminders
 
     sink = Sink()
     queue = f"bench-{uuid.uuid4().hex[:8]}"

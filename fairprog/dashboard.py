@@ -589,7 +589,7 @@ def _weeks_between(first: dt.date, last: dt.date) -> list[dt.date]:
 
 def chart_link_health(scope: Scope) -> Chart:
     """Links in each state, week by week: the average of the days recorded that week by
-    the daily task (artifacts.links.link_health_record_day), so the chart reads a few rows
+    the daily task (artifacts.services.links.link_health_record_day), so the chart reads a few rows
     a day however many checks were made."""
     groups = {
         "ok": [LinkState.OK],

@@ -22,8 +22,6 @@ from import_export import fields, resources
 from fairprog.admin_actions import AdminAction, service_action
 from fairprog.admin_mixins import ExportAdminMixin, HistoryAdmin
 from fairprog.errors import DomainError
-from proposals import reminders, services
-from proposals.imports import import_run_again, import_run_create, import_runs_interrupt_stale
 from proposals.models import (
     DEFAULT_REMINDER_OFFSETS,
     Award,
@@ -39,6 +37,21 @@ from proposals.models import (
     ProposalInvestigator,
     ReminderDelivery,
     ReminderSubscription,
+)
+from proposals.services import reminders
+from proposals.services.imports import (
+    import_run_again,
+    import_run_create,
+    import_runs_interrupt_stale,
+)
+from proposals.services.programs import deadline_due_at, deadline_save
+from proposals.services.proposals import (
+    proposal_award,
+    proposal_decline,
+    proposal_recommend,
+    proposal_start_review,
+    proposal_submit,
+    proposal_withdraw,
 )
 from proposals.validators import (
     normalize_orcid,
@@ -180,7 +193,7 @@ class DeadlineFormSet(BaseInlineFormSet):
                 continue
             deadline = form.instance
             try:
-                deadline.due_at = services.deadline_due_at(
+                deadline.due_at = deadline_due_at(
                     due_date=form.cleaned_data["due_date"],
                     due_time=form.cleaned_data["due_time"],
                     time_zone=form.cleaned_data["time_zone"],
@@ -224,7 +237,7 @@ class DeadlineOwnerAdminMixin:
             super().save_formset(request, form, formset, change)  # type: ignore[misc]
             return
         for deadline in formset.save(commit=False):
-            services.deadline_save(deadline=deadline)
+            deadline_save(deadline=deadline)
         for deleted in formset.deleted_objects:
             deleted.delete()
 
@@ -237,7 +250,7 @@ class DeadlineAdminForm(DeadlineForm):
         if bool(cleaned.get("cycle")) == bool(cleaned.get("award")):
             raise ValidationError("Choose either a cycle or an award for this deadline.")
         try:
-            self.instance.due_at = services.deadline_due_at(
+            self.instance.due_at = deadline_due_at(
                 due_date=cleaned["due_date"],
                 due_time=cleaned["due_time"],
                 time_zone=cleaned["time_zone"],
@@ -292,7 +305,7 @@ class DeadlineAdmin(ExportAdminMixin, HistoryAdmin):
         return deadline.rule_text
 
     def save_model(self, request: HttpRequest, obj: Deadline, form: Any, change: bool) -> None:
-        services.deadline_save(deadline=obj)
+        deadline_save(deadline=obj)
 
 
 # --- Cycles -----------------------------------------------------------------
@@ -489,26 +502,22 @@ class ProposalAdmin(ExportAdminMixin, HistoryAdmin):
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     actions = [
+        _workflow_action(proposal_submit, name="submit", description="Submit", done="submitted"),
         _workflow_action(
-            services.proposal_submit, name="submit", description="Submit", done="submitted"
-        ),
-        _workflow_action(
-            services.proposal_start_review,
+            proposal_start_review,
             name="start_review",
             description="Start review",
             done="put under review",
         ),
         _workflow_action(
-            services.proposal_recommend,
+            proposal_recommend,
             name="recommend",
             description="Recommend for award",
             done="recommended",
         ),
+        _workflow_action(proposal_decline, name="decline", description="Decline", done="declined"),
         _workflow_action(
-            services.proposal_decline, name="decline", description="Decline", done="declined"
-        ),
-        _workflow_action(
-            services.proposal_withdraw, name="withdraw", description="Withdraw", done="withdrawn"
+            proposal_withdraw, name="withdraw", description="Withdraw", done="withdrawn"
         ),
         "award",
     ]
@@ -545,7 +554,7 @@ class ProposalAdmin(ExportAdminMixin, HistoryAdmin):
         form = AwardProposalForm(request.POST if "award_number" in request.POST else None)
         if form.is_bound and form.is_valid():
             try:
-                award = services.proposal_award(proposal=proposal, **form.cleaned_data)
+                award = proposal_award(proposal=proposal, **form.cleaned_data)
             except DomainError as exc:
                 for field, errors in exc.errors.items():
                     form.add_error(field if field in form.fields else None, errors)

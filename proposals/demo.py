@@ -13,8 +13,6 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from proposals import services
-from proposals.imports import awards_import
 from proposals.models import (
     Cycle,
     Deadline,
@@ -24,6 +22,21 @@ from proposals.models import (
     ProgramElement,
 )
 from proposals.nsf import Document
+from proposals.services.imports import awards_import
+from proposals.services.programs import (
+    cycle_create,
+    deadline_create,
+    organization_create,
+    person_create,
+)
+from proposals.services.proposals import (
+    proposal_create,
+    proposal_decline,
+    proposal_recommend,
+    proposal_start_review,
+    proposal_submit,
+    proposal_withdraw,
+)
 
 DEMO_USERNAME = "staff"
 DEMO_PASSWORD = "fairprog-demo"  # noqa: S105 - a published demo login, created only on request
@@ -95,7 +108,7 @@ def _organization(name: str, *, kind: str, ror_id: str, report: SeedReport) -> O
     if existing:
         return existing
     report.count("organization", True)
-    return services.organization_create(name=name, kind=kind, ror_id=ror_id, country="USA")
+    return organization_create(name=name, kind=kind, ror_id=ror_id, country="USA")
 
 
 @transaction.atomic
@@ -136,7 +149,7 @@ def seed_program(report: SeedReport) -> Program:
     for fact in FAI_CYCLES:
         cycle = Cycle.objects.filter(program=program, year=fact.year).first()
         if cycle is None:
-            cycle = services.cycle_create(
+            cycle = cycle_create(
                 program=program,
                 year=fact.year,
                 solicitation_number=fact.solicitation_number,
@@ -147,7 +160,7 @@ def seed_program(report: SeedReport) -> Program:
             report.count("cycle", True)
         for deadline in fact.deadlines:
             if not cycle.deadlines.filter(kind=deadline.kind, due_date=deadline.due_date).exists():
-                services.deadline_create(
+                deadline_create(
                     cycle=cycle,
                     kind=deadline.kind,
                     due_date=deadline.due_date,
@@ -226,7 +239,7 @@ def seed_demo_cycle(program: Program, report: SeedReport) -> Cycle:
     solicitation = f"DEMO {year % 100}-001"
     cycle = Cycle.objects.filter(program=program, year=year).first()
     if cycle is None:
-        cycle = services.cycle_create(
+        cycle = cycle_create(
             program=program,
             year=year,
             solicitation_number=solicitation,
@@ -234,10 +247,10 @@ def seed_demo_cycle(program: Program, report: SeedReport) -> Cycle:
             status=Cycle.Status.OPEN,
         )
         report.count("cycle", True)
-        services.deadline_create(
+        deadline_create(
             cycle=cycle, kind=Deadline.Kind.FULL_PROPOSAL, due_date=dt.date(year, 7, 15)
         )
-        services.deadline_create(
+        deadline_create(
             cycle=cycle,
             kind=Deadline.Kind.REVIEW_DUE,
             due_date=dt.date(year, 9, 30),
@@ -253,7 +266,7 @@ def seed_demo_cycle(program: Program, report: SeedReport) -> Cycle:
     for name in DEMO_INSTITUTIONS:
         institution = Organization.objects.filter(name=name).first()
         if institution is None:
-            institution = services.organization_create(name=name, country="USA")
+            institution = organization_create(name=name, country="USA")
             report.count("organization", True)
         institutions.append(institution)
     people: list[Person] = []
@@ -262,7 +275,7 @@ def seed_demo_cycle(program: Program, report: SeedReport) -> Cycle:
         given, family = DEMO_GIVEN[index % 9], f"{DEMO_FAMILY[index % 6]}{index + 1}"
         person = Person.objects.filter(given_name=given, family_name=family).first()
         if person is None:
-            person = services.person_create(
+            person = person_create(
                 given_name=given,
                 family_name=family,
                 email=f"{given.lower()}.{family.lower()}@demo.invalid",
@@ -272,18 +285,18 @@ def seed_demo_cycle(program: Program, report: SeedReport) -> Cycle:
             report.count("person", True)
         people.append(person)
     steps = {
-        "submit": services.proposal_submit,
-        "start_review": services.proposal_start_review,
-        "recommend": services.proposal_recommend,
-        "decline": services.proposal_decline,
-        "withdraw": services.proposal_withdraw,
+        "submit": proposal_submit,
+        "start_review": proposal_start_review,
+        "recommend": proposal_recommend,
+        "decline": proposal_decline,
+        "withdraw": proposal_withdraw,
     }
     count = 0
     for round_ in range(DEMO_PROPOSALS_PER_TOPIC):
         for index, topic in enumerate(DEMO_TOPICS):
             number = round_ * len(DEMO_TOPICS) + index
             team = rng.sample(people, 3)
-            proposal = services.proposal_create(
+            proposal = proposal_create(
                 cycle=cycle,
                 title=topic if round_ == 0 else f"{topic} ({['', 'II', 'III'][round_]})",
                 lead_institution=team[0].affiliation or institutions[0],

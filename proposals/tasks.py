@@ -4,7 +4,7 @@ from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
-from proposals import imports, reminders, subscriptions
+from proposals.services import imports, reminders, subscriptions
 
 
 @shared_task(

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import get_usage
 
 from fairprog.errors import DomainError
-from proposals import reminders, subscriptions
 from proposals.forms import SubscribeForm
 from proposals.models import Cycle, Program
+from proposals.services import reminders, subscriptions
 from proposals.validators import mailbox_key, normalize_email
 
 # Per address, whatever the client: stops one inbox being flooded from many networks.

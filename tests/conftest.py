@@ -65,7 +65,7 @@ def count_queries() -> Callable[[Callable[[], object]], int]:
 def _empty_cache() -> None:
     from django.core.cache import cache
 
-    from proposals import reminders
+    from proposals.services import reminders
 
     cache.clear()
     reminders._owners.clear()  # the send's per-process cache of cycles and awards

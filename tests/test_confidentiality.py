@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from artifacts import linkcheck, links
+from artifacts import linkcheck
 from artifacts.models import Artifact, ArtifactLink
+from artifacts.services import links
 from proposals.models import Deadline, Organization
 from tests.artifacts.factories import ArtifactCreatorFactory, ArtifactFactory
 from tests.proposals.factories import (

@@ -10,8 +10,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from artifacts import linkcheck, links, opendata, services
+from artifacts import linkcheck, opendata
 from artifacts.models import Artifact
+from artifacts.services import links
+from artifacts.services.artifacts import artifact_create, artifact_publish, artifact_update
 from tests.artifacts.factories import ArtifactFactory
 from tests.proposals.factories import AwardFactory, CycleFactory, OrganizationFactory
 
@@ -91,7 +93,7 @@ def test_editing_a_draft_moves_no_public_etag_or_last_modified(client, data_dir)
     before = _validators(client, urls)
 
     with time_machine.travel(DAY_TWO, tick=False):
-        services.artifact_update(
+        artifact_update(
             artifact=draft,
             title="Draft, renamed",
             repository_url="https://code.example.org/draft-one",
@@ -110,7 +112,7 @@ def test_creating_a_draft_moves_no_public_etag_or_last_modified(client, data_dir
     before = _validators(client, urls)
 
     with time_machine.travel(DAY_TWO, tick=False):
-        created = services.artifact_create(
+        created = artifact_create(
             award=award,
             kind="tool",
             title="A new draft",
@@ -135,7 +137,7 @@ def test_publishing_a_draft_moves_the_public_validators(client, data_dir):
     before = _validators(client, urls)
 
     with time_machine.travel(DAY_TWO, tick=False):
-        services.artifact_publish(artifact=draft)
+        artifact_publish(artifact=draft)
     _export(DAY_TWO + dt.timedelta(hours=1))
 
     after = _validators(client, urls)

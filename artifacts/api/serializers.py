@@ -8,7 +8,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from artifacts import selectors, services
+from artifacts import selectors
 from artifacts.models import Artifact, ArtifactLink, FairnessDimension, LinkState, Task
 from artifacts.representation import (
     FIELD_ORDER,
@@ -16,6 +16,7 @@ from artifacts.representation import (
     artifact_representation,
     links_representation,
 )
+from artifacts.services.artifacts import artifact_create, artifact_update
 from proposals.models import Award, Person
 
 
@@ -173,7 +174,7 @@ class ArtifactWriteSerializer(serializers.Serializer[Artifact]):
     ethical_considerations = serializers.CharField(required=False, allow_blank=True)
 
     def create(self, validated_data: dict[str, Any]) -> Artifact:
-        return services.artifact_create(**validated_data)
+        return artifact_create(**validated_data)
 
     def update(self, instance: Artifact, validated_data: dict[str, Any]) -> Artifact:
-        return services.artifact_update(artifact=instance, **validated_data)
+        return artifact_update(artifact=instance, **validated_data)

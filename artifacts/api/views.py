@@ -17,7 +17,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from artifacts import metadata, selectors, services
+from artifacts import metadata, selectors
 from artifacts.api.renderers import BibTeXRenderer, CFFRenderer, DataCiteRenderer, JSONLDRenderer
 from artifacts.api.serializers import (
     ArtifactSerializer,
@@ -29,6 +29,7 @@ from artifacts.representation import (
     artifact_representation,
     links_representation,
 )
+from artifacts.services.artifacts import artifact_publish
 from fairprog.api import (
     ConditionalGetMixin,
     IdInFilter,
@@ -155,7 +156,7 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
     def publish(self, request: Request, slug: str) -> Response:
         """Publish a draft (it needs a licence and a link)."""
         artifact = self.get_object()
-        services.artifact_publish(artifact=artifact)
+        artifact_publish(artifact=artifact)
         return self.respond_with(artifact)
 
     def get_renderers(self) -> list[Any]:

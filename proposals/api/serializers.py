@@ -8,8 +8,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from proposals import services
 from proposals.models import Award, AwardInvestigator, Cycle, Deadline, Organization, Program
+from proposals.services.awards import award_create, award_update
 
 
 class OrganizationSerializer(serializers.ModelSerializer[Organization]):
@@ -191,10 +191,10 @@ class AwardWriteSerializer(serializers.Serializer[Award]):
     program_officer = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
     def create(self, validated_data: dict[str, Any]) -> Award:
-        return services.award_create(**validated_data)
+        return award_create(**validated_data)
 
     def update(self, instance: Award, validated_data: dict[str, Any]) -> Award:
         # The award number and program identify the record; they are not edited here.
         validated_data.pop("award_number", None)
         validated_data.pop("program", None)
-        return services.award_update(award=instance, **validated_data)
+        return award_update(award=instance, **validated_data)

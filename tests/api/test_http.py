@@ -36,7 +36,8 @@ def test_etag_changes_when_an_artifact_changes(client):
 
 @pytest.mark.parametrize("url", ["/api/v1/artifacts/", "/api/v1/artifacts/one/"])
 def test_etag_changes_when_a_link_is_checked(client, url):
-    from artifacts import linkcheck, links
+    from artifacts import linkcheck
+    from artifacts.services import links
 
     artifact = ArtifactFactory(slug="one")
     links.artifact_links_sync(artifact=artifact)

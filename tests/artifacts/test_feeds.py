@@ -9,8 +9,8 @@ import pytest
 from defusedxml import ElementTree as ET
 from icalendar import Calendar
 
-from proposals import services
 from proposals.models import Deadline
+from proposals.services.programs import deadline_create
 from tests.artifacts.factories import ArtifactCreatorFactory, ArtifactFactory
 from tests.proposals.factories import (
     AwardFactory,
@@ -52,7 +52,7 @@ def _calendar(client, url):
 
 def test_deadlines_ics_uses_floating_time_for_submitter_local_deadlines(client):
     cycle = CycleFactory(year=2020, solicitation_number="NSF 20-566")
-    deadline = services.deadline_create(
+    deadline = deadline_create(
         cycle=cycle, kind=Deadline.Kind.FULL_PROPOSAL, due_date=dt.date(2020, 7, 13)
     )
     [event] = _calendar(client, "/feeds/deadlines.ics").walk("VEVENT")
@@ -66,7 +66,7 @@ def test_deadlines_ics_uses_floating_time_for_submitter_local_deadlines(client):
 
 def test_fixed_zone_deadlines_carry_their_zone_and_vtimezone(client):
     cycle = CycleFactory()
-    services.deadline_create(
+    deadline_create(
         cycle=cycle,
         kind=Deadline.Kind.DECISION,
         due_date=dt.date(2031, 1, 15),
@@ -85,9 +85,9 @@ def test_fixed_zone_deadlines_carry_their_zone_and_vtimezone(client):
 
 def test_per_cycle_feed_and_staff_deadlines_never_appear(client):
     first, second = CycleFactory(), CycleFactory()
-    services.deadline_create(cycle=first, kind="full_proposal", due_date=dt.date(2031, 7, 1))
-    services.deadline_create(cycle=second, kind="full_proposal", due_date=dt.date(2032, 7, 1))
-    services.deadline_create(
+    deadline_create(cycle=first, kind="full_proposal", due_date=dt.date(2031, 7, 1))
+    deadline_create(cycle=second, kind="full_proposal", due_date=dt.date(2032, 7, 1))
+    deadline_create(
         cycle=first,
         kind="review_due",
         due_date=dt.date(2031, 9, 1),
@@ -166,7 +166,7 @@ def test_atom_summaries_are_plain_text(client, hostile_artifact):
 
 def test_calendar_text_fields_carry_hostile_text_as_text(client):
     cycle = CycleFactory(solicitation_number='NSF <b>1</b>;,\\"')
-    deadline = services.deadline_create(
+    deadline = deadline_create(
         cycle=cycle, kind=Deadline.Kind.FULL_PROPOSAL, due_date=dt.date(2031, 7, 1)
     )
     # As a label entered before labels were kept to one line: it must not break out of

@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from artifacts import linkcheck, links
+from artifacts import linkcheck
 from artifacts.models import Artifact, ArtifactLink, LinkState
+from artifacts.services import links
 from tests.artifacts.factories import ArtifactFactory
 
 pytestmark = pytest.mark.django_db

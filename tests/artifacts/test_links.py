@@ -14,8 +14,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from artifacts import linkcheck, links, services
+from artifacts import linkcheck
 from artifacts.models import Artifact, ArtifactLink, LinkCheck, LinkState
+from artifacts.services import links
+from artifacts.services.artifacts import artifact_create, artifact_retire, artifact_update
 from proposals.models import AwardInvestigator
 from tests.artifacts.factories import ArtifactFactory
 from tests.proposals.factories import AwardFactory, PersonFactory
@@ -48,7 +50,7 @@ def record(link: ArtifactLink, outcome: str, **fields: object) -> ArtifactLink:
 
 def test_each_url_of_a_new_artifact_becomes_an_unchecked_link():
     award = AwardFactory()
-    artifact = services.artifact_create(
+    artifact = artifact_create(
         award=award,
         kind="dataset",
         title="Dialect benchmark",
@@ -83,7 +85,7 @@ def test_an_edited_url_starts_again_unchecked_and_is_queued_after_commit(
     link = record(artifact.links.get(), "ok")
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.artifact_update(artifact=artifact, landing_url="https://new.example.org/set")
+        artifact_update(artifact=artifact, landing_url="https://new.example.org/set")
 
     link.refresh_from_db()
     assert (link.url, link.state, link.host) == (
@@ -100,7 +102,7 @@ def test_an_unchanged_save_queues_nothing(django_capture_on_commit_callbacks):
     artifact = artifact_with_links()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.artifact_update(artifact=artifact, summary="Reworded.")
+        artifact_update(artifact=artifact, summary="Reworded.")
 
     assert callbacks == []
 
@@ -108,7 +110,7 @@ def test_an_unchanged_save_queues_nothing(django_capture_on_commit_callbacks):
 def test_a_removed_url_loses_its_link():
     artifact = artifact_with_links(repository_url="https://code.example.org/x")
 
-    services.artifact_update(artifact=artifact, repository_url="")
+    artifact_update(artifact=artifact, repository_url="")
 
     assert list(artifact.links.values_list("role", flat=True)) == ["landing"]
 
@@ -253,7 +255,7 @@ def test_due_links_are_new_ones_and_those_past_their_recheck_time():
 
 def test_retired_artifacts_keep_their_links_but_are_not_checked():
     artifact = artifact_with_links()
-    services.artifact_retire(artifact=artifact, note="Superseded.")
+    artifact_retire(artifact=artifact, note="Superseded.")
 
     assert artifact.links.exists()
     assert links.links_due() == []
@@ -477,7 +479,7 @@ def test_a_result_for_a_url_edited_during_the_check_is_dropped():
     artifact = artifact_with_links()
     link = artifact.links.get()
     stale = result(link, "broken")
-    services.artifact_update(artifact=artifact, landing_url="https://new.example.org/set")
+    artifact_update(artifact=artifact, landing_url="https://new.example.org/set")
 
     links.link_checks_record([(link, stale)])
 
@@ -489,7 +491,7 @@ def test_a_result_for_a_url_edited_during_the_check_is_dropped():
 def test_a_result_for_a_link_deleted_during_the_check_is_dropped():
     artifact = artifact_with_links()
     link = artifact.links.get()
-    services.artifact_update(artifact=artifact, landing_url="", doi="10.5281/zenodo.1")
+    artifact_update(artifact=artifact, landing_url="", doi="10.5281/zenodo.1")
 
     links.link_checks_record([(link, result(link, "ok"))])
 

@@ -9,8 +9,9 @@ import pytest
 from django.conf import settings
 from django.db.models import Min
 
-from artifacts import links, services
 from artifacts.models import ArtifactLink, LinkCheck, LinkState
+from artifacts.services import links
+from artifacts.services.artifacts import artifact_create
 from artifacts.tasks import links_check_task
 from tests.artifacts.factories import ArtifactFactory
 from tests.conftest import wait_until
@@ -38,7 +39,7 @@ def _state(link_id: int) -> str:
 def test_a_new_artifacts_links_are_checked_at_once_by_a_worker(celery_workers, server):
     celery_workers.start(env=WORKER_ENV)
 
-    artifact = services.artifact_create(
+    artifact = artifact_create(
         award=AwardFactory(),
         kind="tool",
         title="Audit toolkit",

@@ -24,8 +24,8 @@ from artifacts.models import Artifact, FairnessDimension, Task
 from artifacts.tasks import open_data_export_task
 from fairprog.celery import app
 from fairprog.errors import DomainError
-from proposals import services
 from proposals.models import Deadline, ProgramElement
+from proposals.services.programs import deadline_create
 from tests.artifacts.factories import ArtifactCreatorFactory, ArtifactFactory
 from tests.proposals.factories import (
     AwardFactory,
@@ -203,10 +203,8 @@ def test_artifacts_jsonl_lines_are_the_apis_artifact_json(client, data_dir):
 
 def test_deadlines_ics_has_the_public_feeds_events(client, data_dir):
     cycle = CycleFactory(year=2031)
-    services.deadline_create(cycle=cycle, kind="full_proposal", due_date=dt.date(2031, 7, 1))
-    services.deadline_create(
-        cycle=cycle, kind="letter_of_intent", due_date=dt.date(2031, 6, 1), label="LOI"
-    )
+    deadline_create(cycle=cycle, kind="full_proposal", due_date=dt.date(2031, 7, 1))
+    deadline_create(cycle=cycle, kind="letter_of_intent", due_date=dt.date(2031, 6, 1), label="LOI")
     DeadlineFactory(cycle=cycle, label="Panel", visibility=Deadline.Visibility.STAFF)
 
     opendata.open_data_export()

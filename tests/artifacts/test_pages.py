@@ -7,8 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from artifacts import links
 from artifacts.models import Artifact, FairnessDimension
+from artifacts.services import links
 from proposals.models import Deadline
 from tests.artifacts.factories import ArtifactCreatorFactory, ArtifactFactory
 from tests.proposals.factories import (

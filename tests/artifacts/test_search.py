@@ -6,9 +6,10 @@ import pytest
 from django.http import QueryDict
 from django.utils import timezone
 
-from artifacts import linkcheck, links
+from artifacts import linkcheck
 from artifacts.models import Artifact, ArtifactLink, FairnessDimension, LinkState, Task
 from artifacts.selectors import CatalogueQuery, artifact_search, highlight
+from artifacts.services import links
 from tests.artifacts.factories import ArtifactFactory
 from tests.proposals.factories import AwardFactory, CycleFactory, OrganizationFactory
 
@@ -251,7 +252,7 @@ def _as_dict(facets) -> dict[str, dict[str, int]]:
 @pytest.mark.postgres
 def test_whole_catalogue_counts_kept_by_triggers_match_counting_the_rows():
     from artifacts import selectors
-    from artifacts.services import artifact_retire, artifact_update
+    from artifacts.services.artifacts import artifact_retire, artifact_update
 
     gender = FairnessDimension.objects.get(slug="gender")
     age = FairnessDimension.objects.get(slug="age")

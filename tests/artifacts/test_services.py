@@ -2,8 +2,13 @@
 
 import pytest
 
-from artifacts import services
 from artifacts.models import Artifact
+from artifacts.services.artifacts import (
+    artifact_create,
+    artifact_publish,
+    artifact_retire,
+    artifact_update,
+)
 from fairprog.errors import DomainError
 from tests.artifacts.factories import ArtifactFactory
 from tests.proposals.factories import AwardFactory, PersonFactory
@@ -18,7 +23,7 @@ def _draft(**fields):
         "title": "Crowd audit toolkit",
         "summary": "Finds bias with crowd workers.",
     }
-    return services.artifact_create(**{**defaults, **fields})
+    return artifact_create(**{**defaults, **fields})
 
 
 def test_artifact_create_normalises_doi_and_licence_and_makes_a_slug():
@@ -52,11 +57,9 @@ def test_artifact_set_creators_refuses_a_person_twice():
 def test_artifact_publish_needs_a_licence_and_a_link():
     artifact = _draft()
     with pytest.raises(DomainError, match="needs a licence and a link"):
-        services.artifact_publish(artifact=artifact)
-    services.artifact_update(
-        artifact=artifact, license="MIT", repository_url="https://example.org/x"
-    )
-    services.artifact_publish(artifact=artifact)
+        artifact_publish(artifact=artifact)
+    artifact_update(artifact=artifact, license="MIT", repository_url="https://example.org/x")
+    artifact_publish(artifact=artifact)
     assert artifact.status == Artifact.Status.PUBLISHED
     assert artifact.published_at is not None
 
@@ -65,8 +68,8 @@ def test_artifact_retire_needs_a_note_and_keeps_the_publication_date():
     artifact = ArtifactFactory()
     published_at = artifact.published_at
     with pytest.raises(DomainError, match="Say why the artifact is retired"):
-        services.artifact_retire(artifact=artifact, note=" ")
-    services.artifact_retire(artifact=artifact, note="Superseded by version 2.")
+        artifact_retire(artifact=artifact, note=" ")
+    artifact_retire(artifact=artifact, note="Superseded by version 2.")
     artifact.refresh_from_db()
     assert artifact.status == Artifact.Status.RETIRED
     assert artifact.published_at == published_at
@@ -75,5 +78,5 @@ def test_artifact_retire_needs_a_note_and_keeps_the_publication_date():
 
 def test_artifact_history_records_publication():
     artifact = _draft(license="MIT", landing_url="https://example.org/a")
-    services.artifact_publish(artifact=artifact)
+    artifact_publish(artifact=artifact)
     assert artifact.history.first().history_change_reason == "Published"

@@ -16,8 +16,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from artifacts import links
 from artifacts.models import ArtifactLink, FairnessDimension, LinkState, Task
+from artifacts.services import links
 from tests.conftest import program_staff_group
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from artifacts import linkcheck, links
+from artifacts import linkcheck
 from artifacts.models import ArtifactLink, FairnessDimension, Task
+from artifacts.services import links
 from tests.artifacts.factories import ArtifactCreatorFactory, ArtifactFactory
 from tests.browser.conftest import VIEWPORTS, axe_violations, screenshot
 from tests.proposals.factories import (

@@ -13,8 +13,8 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from artifacts import links
 from artifacts.models import Artifact, ArtifactLink, FairnessDimension, LinkHealthDay, LinkState
+from artifacts.services import links
 from fairprog import dashboard
 from fairprog.dashboard import Scope
 from proposals.models import Cycle, Deadline, Proposal, ReminderDelivery

@@ -14,11 +14,11 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from artifacts import links
 from artifacts.models import ArtifactLink, LinkState
+from artifacts.services import links
 from fairprog import queueing
-from proposals import imports
 from proposals.models import Award, ImportRun
+from proposals.services import imports
 from proposals.tasks import reminders_scan_task
 from tests import redisbroker
 from tests.conftest import program_staff_group, wait_until

@@ -19,7 +19,7 @@ from proposals.models import (
     Proposal,
     ProposalInvestigator,
 )
-from proposals.services import deadline_due_at
+from proposals.services.programs import deadline_due_at
 from proposals.validators import organization_name_key, person_name_key
 
 

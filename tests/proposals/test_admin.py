@@ -283,7 +283,7 @@ def test_admin_export_writes_xlsx(staff_client):
 
 def test_admin_history_page_shows_workflow_changes(staff_client):
     proposal = ProposalFactory(cycle=CycleFactory(status=Cycle.Status.OPEN))
-    from proposals.services import proposal_submit
+    from proposals.services.proposals import proposal_submit
 
     proposal_submit(proposal=proposal)
     response = staff_client.get(reverse("admin:proposals_proposal_history", args=[proposal.pk]))

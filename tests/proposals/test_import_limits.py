@@ -13,9 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from fairprog.errors import DomainError
-from proposals.imports import ImportAborted, awards_import, import_run_create
 from proposals.models import Award, ImportRun
 from proposals.nsf import DocumentSet
+from proposals.services.imports import ImportAborted, awards_import, import_run_create
 from tests.proposals.factories import ProgramFactory
 from tests.proposals.nsf_builders import bulk_json_award
 

@@ -13,14 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fairprog.errors import DomainError
-from proposals.imports import (
+from proposals.models import Award, ImportRun, ProgramElement
+from proposals.services.imports import (
     import_run_again,
     import_run_create,
     import_run_execute,
     import_runs_interrupt_stale,
     import_runs_requeue,
 )
-from proposals.models import Award, ImportRun, ProgramElement
 from tests.conftest import wait_until
 from tests.proposals.factories import ProgramFactory
 
@@ -244,7 +244,7 @@ def test_import_errors_name_the_uploaded_file_not_where_the_worker_keeps_it(
 
 @pytest.mark.django_db
 def test_an_unexpected_import_error_is_logged_not_shown(program, monkeypatch, caplog):
-    from proposals import imports
+    from proposals.services import imports
 
     def broken(**kwargs):
         raise RuntimeError("disk trouble at /var/lib/worker/secret")

@@ -13,9 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fairprog.errors import DomainError
-from proposals.imports import ImportAborted, awards_import
 from proposals.models import Award, Organization, Person, ProgramElement
 from proposals.nsf import Document, clean_text, iter_documents
+from proposals.services.imports import ImportAborted, awards_import
 from tests.proposals.factories import CycleFactory, DeadlineFactory, ProgramFactory
 from tests.proposals.nsf_builders import bulk_json_document
 

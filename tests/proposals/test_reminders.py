@@ -13,8 +13,9 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 
 from fairprog.errors import DomainError
-from proposals import reminders, services
 from proposals.models import Deadline, Proposal, ReminderDelivery, ReminderSubscription
+from proposals.services import reminders
+from proposals.services.programs import deadline_create, deadline_save
 from tests.conftest import program_staff_group
 from tests.proposals.factories import (
     AwardFactory,
@@ -306,7 +307,7 @@ def test_transient_failures_wait_for_a_retry_and_permanent_ones_are_recorded(
 def test_a_deadline_label_must_stay_on_one_line(cycle):
     for label in ("Full proposals\r\nBcc: everyone@example.org", "Full\tproposals", "A\u2028B"):
         with pytest.raises(DomainError) as refused:
-            services.deadline_create(
+            deadline_create(
                 cycle=cycle, kind=Deadline.Kind.OTHER, due_date=dt.date(2030, 9, 1), label=label
             )
         assert "one line" in " ".join(refused.value.errors["label"])
@@ -361,7 +362,7 @@ def test_a_moved_deadline_sends_a_notice_to_those_reminded_and_later_reminders_f
     with time_machine.travel(DUE_NY - dt.timedelta(days=6), tick=False):
         deadline.due_date = dt.date(2030, 7, 27)  # two weeks later
         with django_capture_on_commit_callbacks():
-            services.deadline_save(deadline=deadline)
+            deadline_save(deadline=deadline)
     _send_all(DUE_NY - dt.timedelta(days=6))
     notice = mailoutbox[1]
     assert notice.subject.startswith("Deadline changed: Full proposal")
@@ -378,14 +379,14 @@ def test_a_moved_deadline_sends_a_notice_to_those_reminded_and_later_reminders_f
 def test_moving_a_deadline_nobody_was_reminded_of_sends_no_notice(deadline, mailoutbox):
     _staff()
     deadline.due_date = dt.date(2030, 8, 1)
-    services.deadline_save(deadline=deadline)
+    deadline_save(deadline=deadline)
     assert not ReminderDelivery.objects.exists()
 
 
 def test_new_deadlines_take_the_programs_default_offsets(cycle):
     cycle.program.reminder_offsets = [14, 2]
     cycle.program.save()
-    created = services.deadline_create(
+    created = deadline_create(
         cycle=cycle, kind=Deadline.Kind.LETTER_OF_INTENT, due_date=dt.date(2030, 5, 1)
     )
     assert created.reminder_offsets == [14, 2]

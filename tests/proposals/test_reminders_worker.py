@@ -14,8 +14,8 @@ from django.utils import timezone
 from kombu import pools
 
 from fairprog.celery import app as celery_app
-from proposals import reminders
 from proposals.models import Deadline, ReminderDelivery, ReminderSubscription
+from proposals.services import reminders
 from tests.conftest import program_staff_group, wait_until
 from tests.proposals.factories import (
     AwardFactory,

@@ -9,8 +9,24 @@ import time_machine
 from django.db import IntegrityError, transaction
 
 from fairprog.errors import DomainError
-from proposals import services
 from proposals.models import Award, AwardInvestigator, Cycle, Deadline, Proposal
+from proposals.services.programs import (
+    cycle_create,
+    deadline_create,
+    deadline_save,
+    organization_create,
+    person_create,
+)
+from proposals.services.proposals import (
+    proposal_add_investigator,
+    proposal_award,
+    proposal_create,
+    proposal_decline,
+    proposal_recommend,
+    proposal_start_review,
+    proposal_submit,
+    proposal_withdraw,
+)
 from tests.proposals.factories import (
     AwardFactory,
     AwardInvestigatorFactory,
@@ -31,7 +47,7 @@ NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 
 
 def test_person_create_stores_the_normalised_orcid():
-    person = services.person_create(
+    person = person_create(
         given_name="Josiah", family_name="Carberry", orcid="https://orcid.org/0000-0002-1825-0097"
     )
     assert person.orcid == "0000-0002-1825-0097"
@@ -39,23 +55,23 @@ def test_person_create_stores_the_normalised_orcid():
 
 def test_person_create_refuses_a_bad_orcid_checksum():
     with pytest.raises(DomainError, match="check digit is wrong") as excinfo:
-        services.person_create(given_name="A", family_name="B", orcid="0000-0002-1825-0096")
+        person_create(given_name="A", family_name="B", orcid="0000-0002-1825-0096")
     assert "orcid" in excinfo.value.errors
 
 
 def test_person_create_refuses_an_orcid_already_recorded():
-    services.person_create(given_name="A", family_name="B", orcid="0000-0002-1825-0097")
+    person_create(given_name="A", family_name="B", orcid="0000-0002-1825-0097")
     with pytest.raises(DomainError, match="already belongs to another person"):
-        services.person_create(given_name="C", family_name="D", orcid="0000-0002-1825-0097")
+        person_create(given_name="C", family_name="D", orcid="0000-0002-1825-0097")
 
 
 def test_organization_create_refuses_a_malformed_ror_id():
     with pytest.raises(DomainError, match="is not a ROR id"):
-        services.organization_create(name="Carnegie Mellon University", ror_id="12345")
+        organization_create(name="Carnegie Mellon University", ror_id="12345")
 
 
 def test_organization_create_normalises_a_ror_url():
-    org = services.organization_create(name="NSF", ror_id="https://ror.org/021nxhr62")
+    org = organization_create(name="NSF", ror_id="https://ror.org/021nxhr62")
     assert org.ror_id == "021nxhr62"
 
 
@@ -64,14 +80,14 @@ def test_organization_create_normalises_a_ror_url():
 
 def test_cycle_create_refuses_a_second_cycle_in_the_same_year():
     program = ProgramFactory()
-    services.cycle_create(program=program, year=2020, solicitation_number="NSF 20-566")
+    cycle_create(program=program, year=2020, solicitation_number="NSF 20-566")
     with pytest.raises(DomainError, match="Cycle NSF 20-999 is not valid"):
-        services.cycle_create(program=program, year=2020, solicitation_number="NSF 20-999")
+        cycle_create(program=program, year=2020, solicitation_number="NSF 20-999")
 
 
 def test_cycle_create_refuses_an_inverted_award_size_range():
     with pytest.raises(DomainError, match="cycle_award_size_range"):
-        services.cycle_create(
+        cycle_create(
             program=ProgramFactory(),
             year=2021,
             solicitation_number="NSF 21-585",
@@ -82,7 +98,7 @@ def test_cycle_create_refuses_an_inverted_award_size_range():
 
 def test_deadline_create_keeps_the_local_time_rule_and_the_reference_instant():
     cycle = CycleFactory(year=2020)
-    deadline = services.deadline_create(
+    deadline = deadline_create(
         cycle=cycle, kind=Deadline.Kind.FULL_PROPOSAL, due_date=dt.date(2020, 7, 13)
     )
     assert deadline.rule_text == "5 p.m. submitter's local time"
@@ -98,7 +114,7 @@ def test_deadline_due_at_in_follows_the_submitters_zone_for_a_local_time_rule():
 
 
 def test_deadline_due_at_in_ignores_the_reader_for_a_fixed_zone_rule():
-    deadline = services.deadline_create(
+    deadline = deadline_create(
         cycle=CycleFactory(),
         kind=Deadline.Kind.REVIEW_DUE,
         due_date=dt.date(2030, 9, 1),
@@ -111,7 +127,7 @@ def test_deadline_due_at_in_ignores_the_reader_for_a_fixed_zone_rule():
 
 
 def test_deadline_create_sorts_reminder_offsets_latest_last():
-    deadline = services.deadline_create(
+    deadline = deadline_create(
         cycle=CycleFactory(), kind="other", due_date=dt.date(2030, 1, 1), reminder_offsets=[1, 14]
     )
     assert deadline.reminder_offsets == [14, 1]
@@ -119,27 +135,27 @@ def test_deadline_create_sorts_reminder_offsets_latest_last():
 
 def test_deadline_create_refuses_bad_reminder_offsets():
     with pytest.raises(DomainError, match="between 0 and 365"):
-        services.deadline_create(
+        deadline_create(
             cycle=CycleFactory(), kind="other", due_date=dt.date(2030, 1, 1), reminder_offsets=[400]
         )
 
 
 def test_deadline_create_refuses_an_unknown_time_zone():
     with pytest.raises(DomainError, match="not a known time zone"):
-        services.deadline_create(
+        deadline_create(
             cycle=CycleFactory(), kind="other", due_date=dt.date(2030, 1, 1), time_zone="Mars/Base"
         )
 
 
 def test_deadline_create_refuses_a_deadline_with_no_owner():
     with pytest.raises(DomainError, match="exactly one cycle or one award"):
-        services.deadline_create(kind="other", due_date=dt.date(2030, 1, 1))
+        deadline_create(kind="other", due_date=dt.date(2030, 1, 1))
 
 
 def test_deadline_change_is_kept_in_its_history():
     deadline = DeadlineFactory()
     deadline.due_date = dt.date(deadline.due_date.year, 7, 20)
-    services.deadline_save(deadline=deadline)
+    deadline_save(deadline=deadline)
     assert deadline.history.count() == 2
     newest, oldest = deadline.history.first(), deadline.history.last()
     assert [change.field for change in newest.diff_against(oldest).changes] == ["due_date"]
@@ -195,7 +211,7 @@ def _proposal_in(status, **kwargs):
 
 def test_proposal_create_adds_the_pi_and_co_pis_in_order():
     pi, co_pi = PersonFactory(), PersonFactory()
-    proposal = services.proposal_create(
+    proposal = proposal_create(
         cycle=CycleFactory(),
         title="Fair ranking",
         lead_institution=OrganizationFactory(),
@@ -212,19 +228,19 @@ def test_proposal_create_adds_the_pi_and_co_pis_in_order():
 def test_proposal_add_investigator_refuses_a_second_pi():
     proposal = ProposalFactory()
     with pytest.raises(DomainError, match="already has a principal investigator"):
-        services.proposal_add_investigator(proposal=proposal, person=PersonFactory(), role="pi")
+        proposal_add_investigator(proposal=proposal, person=PersonFactory(), role="pi")
 
 
 def test_proposal_workflow_happy_path_ends_in_an_award_with_the_team():
     proposal = ProposalFactory(cycle=CycleFactory(status=Cycle.Status.OPEN))
     co_pi = ProposalInvestigatorFactory(proposal=proposal).person
 
-    services.proposal_submit(proposal=proposal)
+    proposal_submit(proposal=proposal)
     assert proposal.status == Proposal.Status.SUBMITTED
     assert proposal.submitted_at is not None
-    services.proposal_start_review(proposal=proposal)
-    services.proposal_recommend(proposal=proposal)
-    award = services.proposal_award(
+    proposal_start_review(proposal=proposal)
+    proposal_recommend(proposal=proposal)
+    award = proposal_award(
         proposal=proposal,
         award_number="2040800",
         start_date=dt.date(2021, 1, 1),
@@ -246,7 +262,7 @@ def test_proposal_workflow_happy_path_ends_in_an_award_with_the_team():
 def test_proposal_award_links_an_award_already_imported():
     imported = AwardFactory(award_number="2040926", title="FAI: Quantifying disparities")
     proposal = _proposal_in(Proposal.Status.RECOMMENDED)
-    award = services.proposal_award(proposal=proposal, award_number="2040926")
+    award = proposal_award(proposal=proposal, award_number="2040926")
     assert award.pk == imported.pk
     assert award.title == "FAI: Quantifying disparities"
     assert award.proposal == proposal
@@ -257,7 +273,7 @@ def test_proposal_award_refuses_an_award_number_of_another_proposal():
     AwardFactory(award_number="2040942", proposal=ProposalFactory())
     proposal = _proposal_in(Proposal.Status.RECOMMENDED)
     with pytest.raises(DomainError, match="already belongs to another proposal"):
-        services.proposal_award(proposal=proposal, award_number="2040942")
+        proposal_award(proposal=proposal, award_number="2040942")
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.RECOMMENDED
 
@@ -265,7 +281,7 @@ def test_proposal_award_refuses_an_award_number_of_another_proposal():
 def test_proposal_award_refuses_an_award_that_ends_before_it_starts_and_changes_nothing():
     proposal = _proposal_in(Proposal.Status.RECOMMENDED)
     with pytest.raises(DomainError, match="award_ends_after_start"):
-        services.proposal_award(
+        proposal_award(
             proposal=proposal,
             award_number="2147276",
             start_date=dt.date(2022, 6, 1),
@@ -281,15 +297,15 @@ def test_proposal_award_refuses_an_award_that_ends_before_it_starts_and_changes_
     [
         (
             "draft",
-            services.proposal_start_review,
+            proposal_start_review,
             "Cannot start review of proposal .*: it is draft; only a proposal that is "
             "submitted can be put under review",
         ),
-        ("draft", services.proposal_recommend, "it is draft"),
-        ("declined", services.proposal_withdraw, "it is declined"),
-        ("awarded", services.proposal_decline, "it is awarded"),
-        ("withdrawn", services.proposal_start_review, "it is withdrawn"),
-        ("submitted", services.proposal_decline, "it is submitted"),
+        ("draft", proposal_recommend, "it is draft"),
+        ("declined", proposal_withdraw, "it is declined"),
+        ("awarded", proposal_decline, "it is awarded"),
+        ("withdrawn", proposal_start_review, "it is withdrawn"),
+        ("submitted", proposal_decline, "it is submitted"),
     ],
 )
 def test_proposal_illegal_transitions_are_refused_with_a_clear_message(status, service, message):
@@ -303,21 +319,21 @@ def test_proposal_illegal_transitions_are_refused_with_a_clear_message(status, s
 def test_proposal_award_refuses_a_proposal_not_yet_recommended():
     proposal = _proposal_in(Proposal.Status.UNDER_REVIEW)
     with pytest.raises(DomainError, match="only a proposal that is recommended can be awarded"):
-        services.proposal_award(proposal=proposal, award_number="2040800")
+        proposal_award(proposal=proposal, award_number="2040800")
     assert not Award.objects.exists()
 
 
 def test_proposal_submit_refuses_closed_cycle():
     proposal = ProposalFactory(cycle=CycleFactory(status=Cycle.Status.CLOSED))
     with pytest.raises(DomainError, match=r"cycle NSF .* is closed"):
-        services.proposal_submit(proposal=proposal)
+        proposal_submit(proposal=proposal)
 
 
 def test_proposal_submit_refuses_a_proposal_without_pi():
     proposal = ProposalFactory()
     proposal.investigators.all().delete()
     with pytest.raises(DomainError, match="has no principal investigator"):
-        services.proposal_submit(proposal=proposal)
+        proposal_submit(proposal=proposal)
 
 
 def test_proposal_submit_refuses_after_the_deadline_in_the_pis_zone():
@@ -332,7 +348,7 @@ def test_proposal_submit_refuses_after_the_deadline_in_the_pis_zone():
             match=r"deadline \(July 13, 2030, 5 p.m. submitter's local time\) has passed",
         ),
     ):
-        services.proposal_submit(proposal=proposal)
+        proposal_submit(proposal=proposal)
 
 
 def test_proposal_submit_accepts_a_pacific_pi_after_eastern_5pm():
@@ -344,5 +360,5 @@ def test_proposal_submit_accepts_a_pacific_pi_after_eastern_5pm():
     pi.save()
     # 5:30 p.m. in New York is 2:30 p.m. in California: still on time there.
     with time_machine.travel(dt.datetime(2030, 7, 13, 21, 30, tzinfo=dt.UTC)):
-        services.proposal_submit(proposal=proposal)
+        proposal_submit(proposal=proposal)
     assert proposal.status == Proposal.Status.SUBMITTED

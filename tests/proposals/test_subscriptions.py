@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from fairprog.errors import DomainError
 from proposals.models import Cycle, ReminderSubscription
-from proposals.reminders import unsubscribe_token
-from proposals.subscriptions import (
+from proposals.services.reminders import unsubscribe_token
+from proposals.services.subscriptions import (
     confirmation_token,
     subscription_confirm,
     subscription_confirmation_send,

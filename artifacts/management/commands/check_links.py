@@ -7,8 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from artifacts import linkcheck, links
+from artifacts import linkcheck
 from artifacts.models import ArtifactLink, LinkCheck, LinkState
+from artifacts.services import links
 
 
 class Command(BaseCommand):

@@ -9,9 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fairprog.errors import DomainError
-from proposals.imports import ImportAborted, ImportProgress, ImportSummary, awards_import
 from proposals.models import Program
 from proposals.nsf import DocumentSet, normalize_element_code
+from proposals.services.imports import ImportAborted, ImportProgress, ImportSummary, awards_import
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from proposals import reminders
 from proposals.models import ReminderDelivery
+from proposals.services import reminders
 
 
 class Command(BaseCommand):

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from artifacts import links
 from artifacts.models import Artifact, ArtifactCreator, FairnessDimension, Task
+from artifacts.services import links
 from artifacts.validators import normalize_doi, normalize_spdx_license
 from fairprog.errors import DomainError
 from proposals.models import Award, Person

@@ -424,7 +424,7 @@ def link_health_record_day(*, day: dt.date | None = None) -> int:
 
 def link_accept_proposed(*, link: ArtifactLink) -> Artifact:
     """Replace the artifact's URL with the one its link permanently moved to."""
-    from artifacts import services
+    from artifacts.services.artifacts import artifact_update
     from fairprog.errors import DomainError
 
     if not link.proposed_url:
@@ -432,7 +432,7 @@ def link_accept_proposed(*, link: ArtifactLink) -> Artifact:
     if link.role == Role.DOI:
         raise DomainError("A DOI is not changed by a redirect; edit the artifact instead.")
     field = "landing_url" if link.role == Role.LANDING else "repository_url"
-    artifact = services.artifact_update(artifact=link.artifact, **{field: link.proposed_url})
+    artifact = artifact_update(artifact=link.artifact, **{field: link.proposed_url})
     artifact_links_sync(artifact=artifact)
     return artifact
 

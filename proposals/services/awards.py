@@ -1,0 +1,43 @@
+"""Writes to funded projects (awards) recorded by hand or corrected by staff."""
+
+from __future__ import annotations
+
+from fairprog.errors import DomainError
+from proposals.models import Award, Program
+from proposals.services.common import validated_save
+
+AWARD_EDITABLE_FIELDS = (
+    "title",
+    "abstract",
+    "institution",
+    "cycle",
+    "instrument",
+    "intended_amount",
+    "awarded_amount",
+    "obligated_amount",
+    "start_date",
+    "end_date",
+    "program_officer",
+)
+
+
+def award_create(*, award_number: str, program: Program, title: str, **fields: object) -> Award:
+    """Record a funded project by hand (imports and ``proposal_award`` create most)."""
+    unknown = set(fields) - set(AWARD_EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(f"Unknown award fields: {', '.join(sorted(unknown))}.")
+    award = Award(award_number=award_number.strip(), program=program, title=title.strip())
+    for name, value in fields.items():
+        setattr(award, name, value)
+    validated_save(award, subject=f"Award {award_number}")
+    return award
+
+
+def award_update(*, award: Award, **fields: object) -> Award:
+    unknown = set(fields) - set(AWARD_EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(f"Unknown award fields: {', '.join(sorted(unknown))}.")
+    for name, value in fields.items():
+        setattr(award, name, value)
+    validated_save(award, subject=f"Award {award.award_number}")
+    return award
