@@ -18,11 +18,14 @@ from django.core.exceptions import ImproperlyConfigured
 from fairprog import spreadsheet
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("FAIRPROG_VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 env = environ.Env()
-env.read_env(BASE_DIR / ".env", overwrite=False)
+# The environment wins over the file; FAIRPROG_ENV_FILE names another file than .env.
+env.read_env(env.str("FAIRPROG_ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
+
+# Read after .env, so a value there counts as much as one in the environment.
+VAR_DIR = Path(env.str("FAIRPROG_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
 

@@ -51,3 +51,23 @@ def test_settings_default_to_debug_off():
         env=_clean_env(SECRET_KEY="x" * 50),
     )
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_a_var_dir_set_in_the_env_file_is_used(tmp_path):
+    var = tmp_path / "var-from-file"
+    env_file = tmp_path / "fairprog.env"
+    env_file.write_text(f"FAIRPROG_VAR_DIR={var}\nDEBUG=true\n")
+    env = _clean_env(FAIRPROG_ENV_FILE=str(env_file))
+    env.pop("FAIRPROG_VAR_DIR", None)
+    env.pop("DATABASE_URL", None)
+
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DATABASES['default']['NAME'])",
+        env=env,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith(f"{var}/db.sqlite3")
+    assert (var / "celery" / "queue").is_dir()
