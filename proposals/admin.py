@@ -594,20 +594,7 @@ class AwardResource(resources.ModelResource):
 
     class Meta:
         model = Award
-        fields = [
-            "award_number",
-            "title",
-            "program",
-            "cycle",
-            "institution",
-            "instrument",
-            "intended_amount",
-            "awarded_amount",
-            "obligated_amount",
-            "start_date",
-            "end_date",
-            "program_officer",
-        ]
+        fields = ["award_number", "title", "program", "cycle", "institution", *Award.TERMS]
         export_order = fields
 
 

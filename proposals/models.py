@@ -325,6 +325,18 @@ class ProposalInvestigator(models.Model):
 class Award(models.Model):
     """A funded project. Public, except for the link to its proposal."""
 
+    # The award's terms as the funder records them: one list for the admin export, the
+    # API, the hand-editing service and the importer, so a new term is added once.
+    TERMS = (
+        "instrument",
+        "intended_amount",
+        "awarded_amount",
+        "obligated_amount",
+        "start_date",
+        "end_date",
+        "program_officer",
+    )
+
     award_number = models.CharField(
         max_length=16,
         unique=True,

@@ -8,6 +8,8 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 
+from fairprog.mail import NOT_ONE_LINE
+
 _ORCID_RE = re.compile(r"^(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])$")
 _ORCID_PREFIXES = ("https://orcid.org/", "http://orcid.org/", "orcid.org/")
 # ROR ids: a leading 0, six characters of Crockford base32 (no i, l, o, u), two check digits.
@@ -147,25 +149,17 @@ def validate_ror(value: str) -> None:
 
 # Line breaks of every kind (CR, LF, NEL, the Unicode line and paragraph separators), tabs
 # and the other control characters: none belongs in text that must stay on one line.
-_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 def validate_single_line(value: str) -> None:
     """For text that ends up in one line of an e-mail header (a reminder's subject): a
     line break there cannot be written (Django refuses the header), so no e-mail could
     ever be sent about the record."""
-    if _NOT_ONE_LINE.search(value):
+    if NOT_ONE_LINE.search(value):
         raise ValidationError(
             "Keep this to one line: no line breaks, tabs or other control characters.",
             code="single_line",
         )
-
-
-def single_line(text: str) -> str:
-    """``text`` on one line: line breaks and control characters become spaces, runs of
-    spaces one. For headers built from records whose text is not validated as one line
-    (or was saved before it was)."""
-    return " ".join(_NOT_ONE_LINE.sub(" ", text).split())
 
 
 def validate_reminder_offsets(value: object) -> None:

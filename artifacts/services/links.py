@@ -19,7 +19,6 @@ from django.contrib.auth.models import Permission
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +26,7 @@ from artifacts import linkcheck
 from artifacts.models import Artifact, ArtifactLink, LinkCheck, LinkHealthDay, LinkState
 from fairprog import queueing
 from fairprog.catalogue_version import catalogue_changed
+from fairprog.mail import templated_message
 from proposals.models import AwardInvestigator
 
 logger = logging.getLogger(__name__)
@@ -504,13 +504,9 @@ def _digest(links: list[ArtifactLink], *, to: list[str], days: int) -> EmailMult
         "site_url": settings.SITE_URL,
     }
     noun = "link" if len(links) == 1 else "links"
-    message = EmailMultiAlternatives(
+    return templated_message(
+        template="artifacts/email/broken_links",
+        context=context,
         subject=f"{len(links)} artifact {noun} became broken in the last {days} days",
-        body=render_to_string("artifacts/email/broken_links.txt", context),
         to=to,
-        headers={"Auto-Submitted": "auto-generated"},
     )
-    message.attach_alternative(
-        render_to_string("artifacts/email/broken_links.html", context), "text/html"
-    )
-    return message

@@ -6,19 +6,7 @@ from fairprog.errors import DomainError
 from proposals.models import Award, Program
 from proposals.services.common import validated_save
 
-AWARD_EDITABLE_FIELDS = (
-    "title",
-    "abstract",
-    "institution",
-    "cycle",
-    "instrument",
-    "intended_amount",
-    "awarded_amount",
-    "obligated_amount",
-    "start_date",
-    "end_date",
-    "program_officer",
-)
+AWARD_EDITABLE_FIELDS = ("title", "abstract", "institution", "cycle", *Award.TERMS)
 
 
 def award_create(*, award_number: str, program: Program, title: str, **fields: object) -> Award:

@@ -32,12 +32,12 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from fairprog import queueing
 from fairprog.errors import DomainError
+from fairprog.mail import templated_message
 from proposals.models import (
     Award,
     AwardInvestigator,
@@ -50,7 +50,6 @@ from proposals.models import (
     ReminderDelivery,
     ReminderSubscription,
 )
-from proposals.validators import single_line
 
 logger = logging.getLogger(__name__)
 
@@ -545,28 +544,22 @@ def _message(
             .first()
         )
         context["was_local"] = _when(told, zone) if told else ""
-        subject = single_line(f"Deadline changed: {name}, {owner}")
+        subject = f"Deadline changed: {name}, {owner}"
         template = "deadline_changed"
     else:
-        subject = single_line(f"Reminder: {name}, {owner}, due {context['left']}")
+        subject = f"Reminder: {name}, {owner}, due {context['left']}"
         template = "reminder"
-    headers = {
-        "Message-ID": message_id(delivery.kind, delivery.pk, delivery.resends),
-        "Auto-Submitted": "auto-generated",
-    }
+    headers = {"Message-ID": message_id(delivery.kind, delivery.pk, delivery.resends)}
     if unsubscribe:
         headers["List-Unsubscribe"] = f"<{unsubscribe}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message = EmailMultiAlternatives(
+    return templated_message(
+        template=f"proposals/email/{template}",
+        context=context,
         subject=subject,
-        body=render_to_string(f"proposals/email/{template}.txt", context),
         to=[delivery.email],
         headers=headers,
     )
-    message.attach_alternative(
-        render_to_string(f"proposals/email/{template}.html", context), "text/html"
-    )
-    return message
 
 
 def _left(days: float) -> str:

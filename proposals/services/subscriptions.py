@@ -10,18 +10,17 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from fairprog import queueing
 from fairprog.errors import DomainError
+from fairprog.mail import templated_message
 from proposals.models import Cycle, Program, ReminderSubscription, validate_time_zone
-from proposals.validators import normalize_email, single_line
+from proposals.validators import normalize_email
 
 logger = logging.getLogger(__name__)
 
@@ -145,15 +144,11 @@ def subscription_confirmation_send(*, subscription_id: int) -> None:
         "time_zone": subscription.time_zone or subscription.program.time_zone,
         "site_url": settings.SITE_URL,
     }
-    message = EmailMultiAlternatives(
-        # A cycle's or program's name is not kept to one line by its model; a header is.
-        subject=single_line(f"Confirm your deadline reminders for {scope}"),
-        body=render_to_string("proposals/email/subscription_confirm.txt", context),
+    message = templated_message(
+        template="proposals/email/subscription_confirm",
+        context=context,
+        subject=f"Confirm your deadline reminders for {scope}",
         to=[subscription.email],
-        headers={"Auto-Submitted": "auto-generated"},
-    )
-    message.attach_alternative(
-        render_to_string("proposals/email/subscription_confirm.html", context), "text/html"
     )
     message.send()
     ReminderSubscription.objects.filter(pk=subscription.pk).update(

@@ -3,12 +3,12 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from fairprog.mail import single_line
 from proposals.validators import (
     mailbox_key,
     normalize_email,
     normalize_orcid,
     normalize_ror,
-    single_line,
     validate_reminder_offsets,
     validate_single_line,
 )
