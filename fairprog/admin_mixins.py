@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
+
+from fairprog.catalogue_version import catalogue_changed_on_commit
 
 
 class ExportAdminMixin(ExportMixin):
@@ -58,3 +62,27 @@ class DeclaredActionPermissionsMixin:
             for name, action in actions.items()
             if getattr(action[0], "allowed_permissions", None)
         }
+
+
+class CatalogueAdminMixin:
+    """For the admin of a model the public catalogue shows (artifacts, awards, cycles,
+    organisations, vocabularies): a save, a delete or a change of its relations moves the
+    catalogue version after the commit, as the services do, so cached counts are redone."""
+
+    def save_model(self, request: HttpRequest, obj: Model, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        catalogue_changed_on_commit()
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)  # type: ignore[misc]
+        catalogue_changed_on_commit()
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        super().delete_model(request, obj)  # type: ignore[misc]
+        catalogue_changed_on_commit()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
+        catalogue_changed_on_commit()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from django.core.cache import cache
+from django.db import transaction
 
 _VERSION_KEY = "catalogue:version"
 
@@ -20,6 +21,16 @@ def catalogue_changed() -> None:
         cache.incr(_VERSION_KEY)
     except ValueError:  # not cached yet (or evicted): any new value invalidates
         cache.set(_VERSION_KEY, int(time.time() * 1000), None)
+
+
+def catalogue_changed_on_commit() -> None:
+    """Move the version once the current transaction commits (at once outside one).
+
+    What writes public data calls this: the services, the admin pages of the models the
+    catalogue shows (``CatalogueAdminMixin``) and the importers. After the commit, so a
+    reader racing the write cannot cache counts from before it under the new version.
+    """
+    transaction.on_commit(catalogue_changed)
 
 
 def catalogue_version() -> int:
