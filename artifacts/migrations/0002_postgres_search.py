@@ -1,50 +1,22 @@
 """Full-text search on PostgreSQL: a trigger keeps the weighted tsvector current, GIN indexes
-serve ranked search and the trigram fallback. SQLite needs none of it."""
+serve ranked search and the trigram fallback. SQLite needs none of it. The SQL is in sql/search_vector_v1.sql."""
+
+from pathlib import Path
 
 from django.db import migrations
 
-FORWARD = """
-CREATE EXTENSION IF NOT EXISTS pg_trgm;
-CREATE OR REPLACE FUNCTION artifacts_artifact_search_vector() RETURNS trigger AS $$
-BEGIN
-  NEW.search_vector :=
-       setweight(to_tsvector('english', coalesce(NEW.title, '')), 'A')
-    || setweight(to_tsvector('english',
-         coalesce(NEW.summary, '') || ' ' ||
-         coalesce((SELECT string_agg(k, ' ') FROM jsonb_array_elements_text(NEW.keywords) AS k), '')
-       ), 'B')
-    || setweight(to_tsvector('english',
-         coalesce(NEW.description, '') || ' ' || coalesce(NEW.intended_use, '') || ' ' ||
-         coalesce(NEW.out_of_scope_use, '') || ' ' || coalesce(NEW.limitations, '') || ' ' ||
-         coalesce(NEW.evaluation_data, '') || ' ' || coalesce(NEW.ethical_considerations, '')
-       ), 'C');
-  RETURN NEW;
-END
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER artifacts_artifact_search_vector_trg
-  BEFORE INSERT OR UPDATE OF title, summary, keywords, description, intended_use,
-    out_of_scope_use, limitations, evaluation_data, ethical_considerations
-  ON artifacts_artifact FOR EACH ROW EXECUTE FUNCTION artifacts_artifact_search_vector();
-CREATE INDEX artifacts_artifact_search_gin ON artifacts_artifact USING gin (search_vector);
-CREATE INDEX artifacts_artifact_title_trgm ON artifacts_artifact USING gin (title gin_trgm_ops);
-"""
 
-BACKWARD = """
-DROP INDEX IF EXISTS artifacts_artifact_title_trgm;
-DROP INDEX IF EXISTS artifacts_artifact_search_gin;
-DROP TRIGGER IF EXISTS artifacts_artifact_search_vector_trg ON artifacts_artifact;
-DROP FUNCTION IF EXISTS artifacts_artifact_search_vector();
-"""
+SQL = Path(__file__).parent / "sql"
 
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD)
+        schema_editor.execute((SQL / "search_vector_v1.sql").read_text())
 
 
 def backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD)
+        schema_editor.execute((SQL / "search_vector_v1.down.sql").read_text())
 
 
 class Migration(migrations.Migration):

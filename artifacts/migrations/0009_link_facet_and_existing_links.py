@@ -2,52 +2,18 @@
 rows (unchecked, due at once), and program staff may see and act on link health.
 
 On PostgreSQL the three artifact trigger functions of migration 0006 are replaced by ones
-that also count ``link_health``, and the counts are rebuilt from the rows.
+that also count ``link_health``, and the counts are rebuilt from the rows
+(sql/facet_counts_v2.sql).
 """
 
-import importlib
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 from django.utils import timezone
 
-facet_counts = importlib.import_module("artifacts.migrations.0006_facet_counts")
-LISTED = facet_counts.LISTED
-
-
-def contributions(rows: str, *, with_links: bool) -> str:
-    sql = facet_counts.contributions(rows)
-    if with_links:
-        sql += f"\n        UNION ALL SELECT 'link', link_health FROM {rows} WHERE {LISTED}"
-    return sql
-
-
-def artifact_functions(*, with_links: bool) -> str:
-    def signed(rows: str, sign: int) -> str:
-        return (
-            f"SELECT facet, value, {sign} FROM ({contributions(rows, with_links=with_links)}) AS c"
-        )
-
-    upsert, function = facet_counts.upsert, facet_counts.function
-    return "\n".join(
-        [
-            function("artifacts_facet_insert", upsert(signed("new_rows", 1))),
-            function("artifacts_facet_delete", upsert(signed("old_rows", -1))),
-            function(
-                "artifacts_facet_update",
-                upsert(f"{signed('old_rows', -1)} UNION ALL {signed('new_rows', 1)}"),
-            ),
-        ]
-    )
-
-
-def recount(*, with_links: bool) -> str:
-    everything = contributions("artifacts_artifact", with_links=with_links)
-    return f"""
-    DELETE FROM artifacts_facetcount;
-    INSERT INTO artifacts_facetcount (facet, value, count)
-    SELECT facet, value, count(*) FROM ({everything}) AS c GROUP BY facet, value;"""
+SQL = Path(__file__).parent / "sql"
 
 
 def links_for_existing_artifacts(apps, schema_editor):
@@ -95,18 +61,15 @@ def grant_permissions(apps, schema_editor):
 
 
 def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(artifact_functions(with_links=True))
     links_for_existing_artifacts(apps, schema_editor)
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(recount(with_links=True))
+    if schema_editor.connection.vendor == "postgresql":  # after the links: it recounts
+        schema_editor.execute((SQL / "facet_counts_v2.sql").read_text())
     grant_permissions(apps, schema_editor)
 
 
 def backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(artifact_functions(with_links=False))
-        schema_editor.execute(recount(with_links=False))
+        schema_editor.execute((SQL / "facet_counts_v2.down.sql").read_text())
 
 
 class Migration(migrations.Migration):
