@@ -8,7 +8,7 @@ PORT ?= 8000
 # Checks that load Django settings need a key; it is never used to sign anything real.
 CHECK_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-checks-only}
 
-.PHONY: run test lint typecheck architecture migrations-check pytest venv dev-venv seed clean
+.PHONY: run test lint typecheck architecture module-size migrations-check pytest venv dev-venv seed clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -55,13 +55,22 @@ typecheck: dev-venv
 architecture: dev-venv
 	$(BIN)/lint-imports
 
+# No module over 500 lines (migrations and tests aside): one that long does more than one job.
+MAX_MODULE_LINES := 500
+module-size:
+	@over=$$(find fairprog proposals artifacts bench manage.py -name '*.py' -not -path '*/migrations/*' \
+		-exec wc -l {} + | awk '$$2 != "total" && $$1 > $(MAX_MODULE_LINES)'); \
+	if [ -n "$$over" ]; then \
+		echo "Modules over $(MAX_MODULE_LINES) lines; split each by concept:"; echo "$$over"; exit 1; \
+	fi; echo "No module over $(MAX_MODULE_LINES) lines."
+
 migrations-check: dev-venv
 	$(CHECK_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 pytest: dev-venv
 	$(BIN)/pytest
 
-test: lint typecheck architecture migrations-check pytest
+test: lint typecheck architecture module-size migrations-check pytest
 
 clean:
 	rm -rf var/celery var/static var/test-db.sqlite3 var/screenshots

@@ -1,4 +1,4 @@
-"""Staff admin for the catalogue. Publication state changes go through ``artifacts.services``."""
+"""Staff admin for the catalogue: every change of an artifact goes through its services."""
 
 from __future__ import annotations
 
@@ -23,15 +23,23 @@ from artifacts.models import (
     Task,
 )
 from artifacts.services import links
-from artifacts.services.artifacts import artifact_publish, artifact_retire
-from artifacts.validators import normalize_doi, normalize_spdx_license
+from artifacts.services.artifacts import (
+    artifact_create,
+    artifact_fields_normalised,
+    artifact_publish,
+    artifact_retire,
+    artifact_update,
+)
 from fairprog.admin_actions import service_action
-from fairprog.admin_mixins import ExportAdminMixin, HistoryAdmin
-from proposals.admin import KnownPersonFormSet
+from fairprog.admin_mixins import CatalogueAdminMixin, ExportAdminMixin, HistoryAdmin
+from fairprog.errors import DomainError
+from proposals.admin.investigators import KnownPersonFormSet
 
 
 class ArtifactForm(forms.ModelForm):
-    """Stores DOIs bare and lower-case and SPDX ids in their canonical spelling."""
+    """Makes the services' checks before the save, so a bad identifier is shown beside its
+    field with what was typed, where a refusal in ``ArtifactAdmin.save_model`` would be an
+    error page."""
 
     keywords = forms.CharField(
         required=False,
@@ -46,15 +54,20 @@ class ArtifactForm(forms.ModelForm):
 
     def clean_keywords(self) -> list[str]:
         text: str = self.cleaned_data["keywords"]
-        return [part.strip() for part in text.split(",") if part.strip()]
+        return text.split(",")
 
-    def clean_doi(self) -> str:
-        value: str = self.cleaned_data["doi"]
-        return normalize_doi(value) if value else ""
-
-    def clean_license(self) -> str:
-        value: str = self.cleaned_data["license"]
-        return normalize_spdx_license(value) if value else ""
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        given: dict[str, Any] = {
+            name: cleaned[name] for name in ("doi", "license", "keywords") if name in cleaned
+        }
+        try:
+            cleaned.update(artifact_fields_normalised(given))
+        except DomainError as exc:
+            for name, messages in exc.errors.items():
+                self.add_error(name, messages)
+        return cleaned
 
 
 class CreatorInline(admin.TabularInline):
@@ -81,7 +94,7 @@ class ArtifactResource(resources.ModelResource):
 
 
 @admin.register(Artifact)
-class ArtifactAdmin(ExportAdminMixin, HistoryAdmin):
+class ArtifactAdmin(CatalogueAdminMixin, ExportAdminMixin, HistoryAdmin):
     form = ArtifactForm
     resource_classes = [ArtifactResource]
     inlines = [CreatorInline]
@@ -148,9 +161,19 @@ class ArtifactAdmin(ExportAdminMixin, HistoryAdmin):
             messages.SUCCESS,
         )
 
-    def save_model(self, request: HttpRequest, obj: Artifact, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        links.artifact_links_sync(artifact=obj)  # new or edited URLs are checked at once
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Saved by the service, which also sets the dimensions and tasks, syncs the links
+        (new or edited URLs are checked at once) and moves the catalogue version."""
+        if change:
+            artifact_update(artifact=obj, **form.cleaned_data)
+        else:
+            _become(obj, artifact_create(**form.cleaned_data))
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The service has set the dimensions and tasks; what is left is the creators inline,
+        # saved in the same transaction, whose commit moves the catalogue version.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     @admin.display(description="links")
     def links_table(self, artifact: Artifact) -> SafeString:
@@ -180,15 +203,24 @@ class ArtifactAdmin(ExportAdminMixin, HistoryAdmin):
         )
 
 
+def _become(unsaved: Artifact, saved: Artifact) -> None:
+    """Make the admin's unsaved instance the one the service saved: the add view goes on
+    with its own instance (the creators inline points at it, the log and redirect name it)."""
+    for field in Artifact._meta.concrete_fields:
+        setattr(unsaved, field.attname, getattr(saved, field.attname))
+    unsaved._state.adding = False
+    unsaved._state.db = saved._state.db
+
+
 @admin.register(FairnessDimension)
-class FairnessDimensionAdmin(admin.ModelAdmin):
+class FairnessDimensionAdmin(CatalogueAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "order"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(CatalogueAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "order"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]

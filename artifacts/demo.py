@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,46 +14,37 @@ from artifacts.models import Artifact, FairnessDimension, Task
 from artifacts.services.artifacts import artifact_create, artifact_publish, artifact_retire
 from proposals.models import Award, Person
 
+# The fictional content: each demo award's research theme, and the artifact of each kind
+# that every theme releases (see demo_data/README.md).
+DEMO_FILE = Path(__file__).parent / "demo_data" / "artifacts.json"
+
 
 @dataclass(frozen=True)
 class Theme:
     award_number: str
-    subject: str
-    setting: str
-    dimensions: tuple[str, ...]
-    tasks: tuple[str, ...]
-    keywords: tuple[str, ...]
+    subject: str  # fills a kind's title: "{subject} toolkit"
+    setting: str  # fills a kind's summary: "… for auditing bias in {setting}."
+    dimensions: list[str]  # vocabulary slugs
+    tasks: list[str]
+    keywords: list[str]
 
 
-THEMES = (
-    Theme("2040800", "Human-in-the-loop lending", "credit decisions with human reviewers",
-          ("socioeconomic", "race-ethnicity"), ("tabular", "decision-making"),
-          ("human in the loop", "lending", "feedback loops")),
-    Theme("2040926", "Dialect-aware language", "language technology across dialects",
-          ("language-dialect", "geography"), ("nlp", "speech"),
-          ("dialects", "speech recognition", "benchmarking")),
-    Theme("2040942", "Crowd audit", "image search and captioning systems",
-          ("gender", "race-ethnicity", "intersectional"), ("vision", "ranking"),
-          ("crowd auditing", "representation harms", "stereotypes")),
-    Theme("2147276", "Fair admission", "graduate admission and degree completion",
-          ("gender", "socioeconomic", "age"), ("tabular", "decision-making"),
-          ("resource allocation", "admissions", "uncertainty")),
-)  # fmt: skip
+@dataclass(frozen=True)
+class KindText:
+    kind: Artifact.Kind
+    title: str
+    license: str  # SPDX id
+    summary: str
 
-KINDS = (
-    (Artifact.Kind.DATASET, "{subject} benchmark dataset", "CC-BY-4.0",
-     "A benchmark of annotated examples for measuring disparities in {setting}."),
-    (Artifact.Kind.METRIC, "{subject} disparity metric", "MIT",
-     "A fairness metric that compares error rates across groups in {setting}."),
-    (Artifact.Kind.TOOL, "{subject} toolkit", "Apache-2.0",
-     "An open-source Python toolkit for auditing and mitigating bias in {setting}."),
-    (Artifact.Kind.TESTING_METHODOLOGY, "{subject} testing protocol", "CC-BY-SA-4.0",
-     "A step-by-step protocol for testing {setting} for unfair outcomes before deployment."),
-    (Artifact.Kind.MODEL, "{subject} baseline model", "BSD-3-Clause",
-     "A reference model trained with fairness constraints for {setting}."),
-    (Artifact.Kind.DOCUMENTATION, "{subject} datasheet and model card", "CC-BY-4.0",
-     "Documentation in the style of datasheets and model cards for {setting}."),
-)  # fmt: skip
+
+def demo_content() -> tuple[list[Theme], list[KindText]]:
+    """The themes and the kinds of artifact of DEMO_FILE."""
+    data = json.loads(DEMO_FILE.read_text())
+    return (
+        [Theme(**theme) for theme in data["themes"]],
+        [KindText(**{**text, "kind": Artifact.Kind(text["kind"])}) for text in data["kinds"]],
+    )
+
 
 DESCRIPTION = """This is **fictional demo data**: it shows how FairProg presents an artifact.
 
@@ -68,9 +61,10 @@ def seed_demo_artifacts() -> int:
     """Create the demo artifacts once; returns how many were created."""
     if Artifact.objects.filter(is_demo=True).exists():
         return 0
+    themes, kinds = demo_content()
     awards = {
         a.award_number: a
-        for a in Award.objects.filter(award_number__in=[t.award_number for t in THEMES])
+        for a in Award.objects.filter(award_number__in=[t.award_number for t in themes])
     }
     # Fictional artifacts are credited to fictional people, never to the real teams.
     demo_people = list(Person.objects.filter(email__endswith="@demo.invalid").order_by("pk"))
@@ -78,18 +72,19 @@ def seed_demo_artifacts() -> int:
     tasks = {t.slug: t for t in Task.objects.all()}
     created = 0
     start = dt.datetime(2021, 6, 1, 15, 0, tzinfo=dt.UTC)
-    for theme_index, theme in enumerate(THEMES):
+    for theme_index, theme in enumerate(themes):
         award = awards.get(theme.award_number)
         if award is None:
             continue
         team = demo_people[theme_index * 3 : theme_index * 3 + 3]
-        for kind_index, (kind, title, license_id, summary) in enumerate(KINDS):
-            number = theme_index * len(KINDS) + kind_index
+        for kind_index, text in enumerate(kinds):
+            number = theme_index * len(kinds) + kind_index
+            kind = text.kind
             artifact = artifact_create(
                 award=award,
                 kind=kind,
-                title=title.format(subject=theme.subject),
-                summary=summary.format(setting=theme.setting) + " (Demo data.)",
+                title=text.title.format(subject=theme.subject),
+                summary=text.summary.format(setting=theme.setting) + " (Demo data.)",
                 description=DESCRIPTION.format(kind=kind.label.lower(), setting=theme.setting),
                 landing_url=f"https://example.org/fairprog-demo/{theme.award_number}/{kind.value}",
                 repository_url=(
@@ -98,7 +93,7 @@ def seed_demo_artifacts() -> int:
                     else ""
                 ),
                 doi=f"10.5555/fairprog-demo.{number + 1}" if kind == Artifact.Kind.DATASET else "",
-                license=license_id,
+                license=text.license,
                 version=f"1.{number % 4}.0",
                 release_date=(start + dt.timedelta(days=45 * number)).date(),
                 keywords=list(theme.keywords),

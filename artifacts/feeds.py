@@ -4,24 +4,21 @@ deadlines (iCalendar). Only public data: published artifacts and public deadline
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import Any
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.html import escape
 from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.decorators.http import require_GET
-from icalendar import Calendar, Event
 
-from artifacts import selectors
+from artifacts.calendar import cycle_deadlines_calendar, deadlines_calendar
 from artifacts.models import Artifact
-from proposals.models import Cycle, Deadline
-from proposals.selectors import deadline_public_queryset
+from artifacts.selectors.search import CatalogueQuery, artifact_filtered
+from proposals.models import Cycle
 
 FEED_ITEMS = 50
 
@@ -46,15 +43,15 @@ class ArtifactsAtomFeed(Feed):
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         self.request = request
-        return selectors.CatalogueQuery.from_querydict(request.GET)
+        return CatalogueQuery.from_querydict(request.GET)
 
-    def link(self, query: selectors.CatalogueQuery) -> str:
+    def link(self, query: CatalogueQuery) -> str:
         encoded = self.request.GET.urlencode()
         return reverse("artifacts:list") + (f"?{encoded}" if encoded else "")
 
-    def items(self, query: selectors.CatalogueQuery) -> list[Artifact]:
+    def items(self, query: CatalogueQuery) -> list[Artifact]:
         return list(
-            selectors.artifact_filtered(query)
+            artifact_filtered(query)
             .select_related("award__institution")
             .prefetch_related("creator_links__person")
             .order_by("-published_at", "-pk")[:FEED_ITEMS]
@@ -103,58 +100,10 @@ class ArtifactsRssFeed(ArtifactsAtomFeed):
         return str(escape(super().item_description(item)))
 
 
-def _deadline_event(deadline: Deadline, *, site: str) -> Event:
-    event = Event()
-    owner = deadline.cycle or deadline.award
-    event.add("uid", f"deadline-{deadline.pk}@fairprog")
-    event.add("dtstamp", timezone.now())
-    title = deadline.label or deadline.get_kind_display()
-    event.add("summary", f"{owner}: {title} due ({deadline.rule_text})")
-    if deadline.time_rule == Deadline.TimeRule.SUBMITTER_LOCAL:
-        # A floating time: the calendar shows 5 p.m. in whatever zone its reader is in,
-        # which is exactly what "5 p.m. submitter's local time" means.
-        start = dt.datetime.combine(deadline.due_date, deadline.due_time)
-    else:
-        # A fixed zone: the instant with its TZID (and the zone's VTIMEZONE below).
-        start = deadline.due_at.astimezone(zoneinfo.ZoneInfo(deadline.time_zone))
-    event.add("dtstart", start)
-    event.add("dtend", start)
-    cycle_page = f"{site}{reverse('artifacts:cycle-list')}"
-    if deadline.cycle_id:
-        cycle_page += f"#cycle-{deadline.cycle_id}"
-    event.add("url", cycle_page)
-    event.add(
-        "description",
-        f"{title} for {owner}: {deadline.due_date:%B %-d, %Y}, {deadline.rule_text}. {cycle_page}",
-    )
-    return event
-
-
-def _calendar_bytes(deadlines: list[Deadline], *, name: str, site: str) -> bytes:
-    calendar = Calendar()
-    calendar.add("prodid", "-//FairProg//Fairness in AI deadlines//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", name)
-    for deadline in deadlines:
-        calendar.add_component(_deadline_event(deadline, site=site))
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
-
-
 def _ics_response(body: bytes) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
     return response
-
-
-def _public_deadlines() -> Any:
-    return deadline_public_queryset().select_related("cycle", "award").order_by("due_at")
-
-
-def deadlines_calendar(*, site: str) -> bytes:
-    """The calendar /feeds/deadlines.ics serves, without a request (the open-data export
-    writes it too); ``site`` starts its links, e.g. "https://fairprog.example.org"."""
-    return _calendar_bytes(list(_public_deadlines()), name="Fairness in AI deadlines", site=site)
 
 
 @require_GET
@@ -167,6 +116,4 @@ def deadlines_ics(request: HttpRequest) -> HttpResponse:
 def cycle_deadlines_ics(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     site = request.build_absolute_uri("/").rstrip("/")
-    deadlines = list(_public_deadlines().filter(cycle=cycle))
-    name = f"{cycle.solicitation_number} deadlines"
-    return _ics_response(_calendar_bytes(deadlines, name=name, site=site))
+    return _ics_response(cycle_deadlines_calendar(cycle, site=site))

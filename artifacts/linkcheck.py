@@ -1,7 +1,7 @@
 """The link checker's engine: checks many URLs concurrently with aiohttp, politely and safely.
 
 Knows nothing of the database: it takes URLs and returns one classified result per URL.
-artifacts/services/links.py records the results and derives each link's state.
+artifacts/services/links.py records the results, by the rules of artifacts/linkstate.py.
 
 - Concurrency: at most ``concurrency`` requests in flight, at most ``per_host`` to any one
   host, and requests to one host started at least ``host_interval`` seconds apart. A

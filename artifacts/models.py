@@ -8,37 +8,36 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from artifacts.validators import validate_doi, validate_keywords, validate_spdx_license
+from fairprog.models import identifier_field, unique_when_given
 from proposals.models import Award, Person, Program
 
 
-class FairnessDimension(models.Model):
+class Vocabulary(models.Model):
+    """A term of a vocabulary the catalogue describes and filters artifacts by, listed in
+    the order staff give it."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=80, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FairnessDimension(Vocabulary):
     """A protected attribute or lens an artifact addresses (gender, age, dialect, …)."""
 
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=80, unique=True)
-    order = models.PositiveSmallIntegerField(default=0)
 
-    class Meta:
-        ordering = ["order", "name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Task(models.Model):
+class Task(Vocabulary):
     """A task or data modality (NLP, vision, speech, tabular, recommender, …)."""
 
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=80, unique=True)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order", "name"]
+    class Meta(Vocabulary.Meta):
         verbose_name = "task or modality"
         verbose_name_plural = "tasks and modalities"
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class LinkState(models.TextChoices):
@@ -81,18 +80,16 @@ class Artifact(models.Model):
     description = models.TextField(blank=True, help_text="Markdown.")
     landing_url = models.URLField("landing page", max_length=500, blank=True)
     repository_url = models.URLField("repository", max_length=500, blank=True)
-    doi = models.CharField(
+    doi = identifier_field(
         "DOI",
         max_length=255,
-        blank=True,
-        validators=[validate_doi],
+        validator=validate_doi,
         help_text="e.g. 10.5281/zenodo.1234567 (stored without https://doi.org/).",
     )
-    license = models.CharField(
+    license = identifier_field(
         "licence",
         max_length=64,
-        blank=True,
-        validators=[validate_spdx_license],
+        validator=validate_spdx_license,
         help_text="SPDX licence id, e.g. MIT, Apache-2.0, CC-BY-4.0.",
     )
     version = models.CharField(max_length=40, blank=True)
@@ -130,18 +127,17 @@ class Artifact(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Kept current by a database trigger on PostgreSQL; unused on SQLite. PostgreSQL also
-    # keeps two columns the models do not declare, dimension_ids and task_ids (sorted
-    # integer arrays copied from the two vocabularies by triggers), read by the facet counts.
+    # Kept current by a database trigger on PostgreSQL (migrations/sql/search_vector_v1.sql);
+    # unused on SQLite. PostgreSQL also keeps two columns the models do not declare,
+    # dimension_ids and task_ids (sorted integer arrays copied from the two vocabularies by
+    # triggers: migrations/sql/vocabulary_ids_v1.sql), read by the facet counts.
     search_vector = SearchVectorField(null=True, editable=False)
     history = HistoricalRecords(excluded_fields=["search_vector", "updated_at", "link_health"])
 
     class Meta:
         ordering = ["-published_at", "title"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["doi"], condition=~Q(doi=""), name="artifact_doi_unique"
-            ),
+            unique_when_given("doi", name="artifact_doi_unique"),
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(published_at__isnull=False) | Q(status="retired"),
                 name="artifact_published_has_date",
@@ -193,9 +189,10 @@ class ArtifactCreator(models.Model):
 
 class FacetCount(models.Model):
     """How many listed (published) artifacts carry each facet value, across the whole
-    catalogue. Kept current by PostgreSQL triggers on the artifact and vocabulary tables,
-    so the unfiltered catalogue's facets cost one small read instead of a pass over every
-    artifact. Unused on SQLite, where facets are always counted from the rows."""
+    catalogue. Kept current by PostgreSQL triggers on the artifact and vocabulary tables
+    (``migrations/sql/facet_counts_v2.sql``; version 1 is ``facet_counts_v1.sql``), so the
+    unfiltered catalogue's facets cost one small read instead of a pass over every artifact.
+    Unused on SQLite, where facets are always counted from the rows."""
 
     class Facet(models.TextChoices):
         KIND = "kind"

@@ -21,9 +21,11 @@ ALLOWED_SCHEMES = frozenset({"http", "https"})
 # Reason, then the clause that follows the address in a message ("... is <clause>").
 _Verdict: TypeAlias = tuple[str, str]
 
-# First match wins, so narrower ranges come before the ranges that contain them.
-_IPV4_RANGES: tuple[tuple[IPv4Network, str, str], ...] = tuple(
-    (IPv4Network(cidr), reason, what)
+# Ranges refused outright; the first match wins, so narrower ranges come before the ranges
+# that contain them. IPv6 prefixes that embed an IPv4 address (::ffff:0:0/96, ::/96,
+# 64:ff9b::/96, 2002::/16) are judged in _ipv6_verdict before this table is consulted.
+_REFUSED_RANGES: tuple[tuple[Network, str, str], ...] = tuple(
+    (ip_network(cidr), reason, what)
     for cidr, reason, what in (
         # Linux treats 0.0.0.0 as "this host", so it reaches local services.
         ("0.0.0.0/8", "unspecified", "an unspecified ('this host') address"),
@@ -42,14 +44,6 @@ _IPV4_RANGES: tuple[tuple[IPv4Network, str, str], ...] = tuple(
         ("203.0.113.0/24", "reserved", "a documentation address"),
         ("198.18.0.0/15", "reserved", "a benchmarking address"),
         ("192.88.99.0/24", "reserved", "a retired 6to4 relay address"),
-    )
-)
-
-# Ranges refused outright. Prefixes that embed an IPv4 address (::ffff:0:0/96, ::/96,
-# 64:ff9b::/96, 2002::/16) are handled in _ipv6_verdict before this table is consulted.
-_IPV6_RANGES: tuple[tuple[IPv6Network, str, str], ...] = tuple(
-    (IPv6Network(cidr), reason, what)
-    for cidr, reason, what in (
         # RFC 8215 local-use prefix: the translator is on the local network by definition.
         ("64:ff9b:1::/48", "NAT64", "a local-use NAT64 address"),
         ("2001::/32", "Teredo", "a Teredo tunnel address"),
@@ -116,16 +110,16 @@ def allowed_networks_from_setting() -> tuple[Network, ...]:
     return parse_networks(getattr(settings, "LINKCHECK_ALLOWED_NETWORKS", ()))
 
 
-def _ipv4_verdict(address: IPv4Address) -> _Verdict | None:
-    for network, reason, what in _IPV4_RANGES:
-        if address in network:
+def _range_verdict(address: Address) -> _Verdict | None:
+    for network, reason, what in _REFUSED_RANGES:
+        if address.version == network.version and address in network:
             return reason, f"is {what}, not a public one"
     return None
 
 
 def _embedded_verdict(reason: str, kind: str, inner: IPv4Address) -> _Verdict | None:
     """Judge the IPv4 address inside a translation prefix; the allow-list does not apply."""
-    verdict = _ipv4_verdict(inner) or _global_verdict(inner)
+    verdict = _range_verdict(inner) or _global_verdict(inner)
     if verdict is None:
         return None
     return reason, f"is {kind} for {inner}, which {verdict[1]}"
@@ -156,9 +150,9 @@ def _ipv6_verdict(address: IPv6Address) -> _Verdict | None:
         # it depends on anycast relays, and newer Pythons no longer call it global.
         verdict = _embedded_verdict("6to4", "a 6to4 address", address.sixtofour)
         return verdict or ("6to4", "is a deprecated 6to4 address, not a public one")
-    for network, reason, what in _IPV6_RANGES:
-        if address in network:
-            return reason, f"is {what}, not a public one"
+    verdict = _range_verdict(address)
+    if verdict is not None:
+        return verdict
     if address not in _GLOBAL_UNICAST:
         return "reserved", "is outside the global unicast range 2000::/3, not a public one"
     return None
@@ -175,7 +169,7 @@ def _verdict(address: Address, allowed: Sequence[Network]) -> _Verdict | None:
     if any(address.version == net.version and address in net for net in allowed):
         return None
     if isinstance(address, IPv4Address):
-        return _ipv4_verdict(address) or _global_verdict(address)
+        return _range_verdict(address) or _global_verdict(address)
     return _ipv6_verdict(address) or _global_verdict(address)
 
 

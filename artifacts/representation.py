@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from artifacts.selectors import PublicLink
+from artifacts.selectors.links import PublicLink
 
 # The keys of an artifact's public representation, in order (the API's fields, the
 # open-data files' columns).

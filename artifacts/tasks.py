@@ -2,12 +2,22 @@
 
 from celery import shared_task
 
-from artifacts.services import links
+from artifacts.opendata.export import open_data_export
+from artifacts.services import link_digest, links
+from fairprog.beat import beat_task
 
-
-@shared_task(ignore_result=True)
-def links_sweep_task() -> None:
-    links.links_sweep()
+links_sweep_task = beat_task("artifacts.tasks.links_sweep_task", links.links_sweep)
+link_checks_prune_task = beat_task(
+    "artifacts.tasks.link_checks_prune_task", links.link_checks_prune
+)
+link_health_day_task = beat_task(
+    "artifacts.tasks.link_health_day_task", links.link_health_record_day
+)
+links_digest_task = beat_task("artifacts.tasks.links_digest_task", link_digest.links_digest_send)
+# Beat's nightly snapshot of the public data for /data/ (see artifacts/opendata/).
+open_data_export_task = beat_task(
+    "artifacts.tasks.open_data_export_task", open_data_export, soft_time_limit=20 * 60
+)
 
 
 @shared_task(
@@ -20,26 +30,3 @@ def links_sweep_task() -> None:
 def links_check_task(link_ids: list[int]) -> None:
     # Not acks_late: a batch cut short is simply due again at the next sweep.
     links.links_check(link_ids=link_ids)
-
-
-@shared_task(ignore_result=True)
-def link_checks_prune_task() -> None:
-    links.link_checks_prune()
-
-
-@shared_task(ignore_result=True)
-def link_health_day_task() -> None:
-    links.link_health_record_day()
-
-
-@shared_task(ignore_result=True)
-def links_digest_task() -> None:
-    links.links_digest_send()
-
-
-@shared_task(ignore_result=True, soft_time_limit=20 * 60, time_limit=25 * 60)
-def open_data_export_task() -> None:
-    # Beat's nightly snapshot of the public data for /data/ (see artifacts/opendata.py).
-    from artifacts import opendata
-
-    opendata.open_data_export()

@@ -10,15 +10,23 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from fairprog.validation import Identifier
+
 SPDX_FILE = Path(__file__).parent / "data" / "spdx-licenses.json"
-_DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
-_DOI_PREFIXES = (
-    "https://doi.org/",
-    "http://doi.org/",
-    "https://dx.doi.org/",
-    "http://dx.doi.org/",
-    "doi.org/",
-    "doi:",
+_DOI = Identifier(
+    name="a DOI",
+    form="10.<registrant>/<suffix>",
+    example="10.5281/zenodo.1234567",
+    prefixes=(
+        "https://doi.org/",
+        "http://doi.org/",
+        "https://dx.doi.org/",
+        "http://dx.doi.org/",
+        "doi.org/",
+        "doi:",
+    ),
+    pattern=re.compile(r"^10\.\d{4,9}/\S+$"),
+    code="doi",
 )
 
 
@@ -59,21 +67,7 @@ def validate_spdx_license(value: str) -> None:
 
 def normalize_doi(value: str) -> str:
     """A bare, lower-case DOI (``10.5281/zenodo.123``); DOIs are case-insensitive."""
-    text = value.strip()
-    lowered = text.lower()
-    for prefix in _DOI_PREFIXES:
-        if lowered.startswith(prefix):
-            text = text[len(prefix) :]
-            break
-    text = text.strip().lower()
-    if not _DOI_RE.match(text):
-        raise ValidationError(
-            "%(value)s is not a DOI: expected 10.<registrant>/<suffix>, "
-            "like 10.5281/zenodo.1234567 or https://doi.org/10.5281/zenodo.1234567.",
-            code="doi",
-            params={"value": value},
-        )
-    return text
+    return _DOI.match(_DOI.bare(value).strip().lower(), typed=value).group()
 
 
 def validate_doi(value: str) -> None:

@@ -13,16 +13,27 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from artifacts import metadata, selectors
+from artifacts.metadata import citation, jsonld
+from artifacts.metadata.common import spdx_url
 from artifacts.models import Artifact, ArtifactLink, LinkState
-from proposals import selectors as program_selectors
+from artifacts.selectors.artifacts import (
+    artifact_get_public,
+    artifact_listed_queryset,
+    artifact_recent,
+    award_list_public,
+)
+from artifacts.selectors.catalogue import artifact_search
+from artifacts.selectors.links import artifact_links_public
+from artifacts.selectors.search import SORTS, CatalogueQuery
+from artifacts.templatetags.catalogue import highlight
 from proposals.forms import SubscribeForm
 from proposals.models import Award, Cycle, Program
+from proposals.selectors import public as program_selectors
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    listed = selectors.artifact_listed_queryset()
+    listed = artifact_listed_queryset()
     counts = {
         "artifacts": listed.count(),
         "projects": Award.objects.count(),
@@ -39,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "upcoming_cycles": upcoming,
             "subscribe_form": _subscribe_form(upcoming, offer_cycles=False),
-            "recent_artifacts": selectors.artifact_recent(),
+            "recent_artifacts": artifact_recent(),
             "counts": counts,
             "kind_labels": dict(Artifact.Kind.choices),
         },
@@ -48,13 +59,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def artifact_list(request: HttpRequest) -> HttpResponse:
-    query = selectors.CatalogueQuery.from_querydict(request.GET)
-    result = selectors.artifact_search(query)
+    query = CatalogueQuery.from_querydict(request.GET)
+    result = artifact_search(query)
     rows = [
         (
             artifact,
-            selectors.highlight(artifact.title, query.terms),
-            selectors.highlight(artifact.summary, query.terms),
+            highlight(artifact.title, query.terms),
+            highlight(artifact.summary, query.terms),
         )
         for artifact in result.page.object_list
     ]
@@ -67,7 +78,7 @@ def artifact_list(request: HttpRequest) -> HttpResponse:
             "result": result,
             "rows": rows,
             "query": query,
-            "sorts": selectors.SORTS,
+            "sorts": SORTS,
             "page_query": params.urlencode(),
             "kind_labels": dict(Artifact.Kind.choices),
         },
@@ -84,7 +95,7 @@ def _urls(request: HttpRequest, artifact: Artifact) -> tuple[str, str]:
 
 def _public_artifact(slug: str) -> Artifact:
     try:
-        return selectors.artifact_get_public(slug=slug)
+        return artifact_get_public(slug=slug)
     except Artifact.DoesNotExist:
         raise Http404("No such artifact in the catalogue.") from None
 
@@ -132,7 +143,7 @@ def _link_statuses(artifact: Artifact) -> list[LinkStatus]:
     today = timezone.localdate()
     labels = dict(ArtifactLink.Role.choices)
     statuses = []
-    for link in selectors.artifact_links_public(artifact):
+    for link in artifact_links_public(artifact):
         qualifier = ""
         if link.state == LinkState.BLOCKED:
             qualifier = "(the site refused our checker)"
@@ -184,13 +195,13 @@ def artifact_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "creators": [link.person for link in artifact.creator_links.all()],
             "links": _link_statuses(artifact),
             "documentation": documentation,
-            "jsonld": metadata.jsonld_script_text(
-                metadata.artifact_jsonld(artifact, page_url=page_url, project_url=project_url)
+            "jsonld": jsonld.jsonld_script_text(
+                jsonld.artifact_jsonld(artifact, page_url=page_url, project_url=project_url)
             ),
-            "bibtex": metadata.artifact_bibtex(artifact, page_url=page_url),
-            "cff": metadata.artifact_cff(artifact, page_url=page_url),
-            "apa": metadata.artifact_apa(artifact, page_url=page_url),
-            "license_url": metadata.spdx_url(artifact.license),
+            "bibtex": citation.artifact_bibtex(artifact, page_url=page_url),
+            "cff": citation.artifact_cff(artifact, page_url=page_url),
+            "apa": citation.artifact_apa(artifact, page_url=page_url),
+            "license_url": spdx_url(artifact.license),
         },
     )
 
@@ -201,13 +212,13 @@ def artifact_citation(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
     page_url, _ = _urls(request, artifact)
     if fmt == "bib":
         body, content_type, name = (
-            metadata.artifact_bibtex(artifact, page_url=page_url),
+            citation.artifact_bibtex(artifact, page_url=page_url),
             "application/x-bibtex; charset=utf-8",
             f"{artifact.slug}.bib",
         )
     else:
         body, content_type, name = (
-            metadata.artifact_cff(artifact, page_url=page_url),
+            citation.artifact_cff(artifact, page_url=page_url),
             "application/x-yaml; charset=utf-8",
             "CITATION.cff",
         )
@@ -220,7 +231,7 @@ def artifact_citation(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
 def project_list(request: HttpRequest) -> HttpResponse:
     from django.core.paginator import Paginator
 
-    page = Paginator(selectors.award_list_public(), 50).get_page(request.GET.get("page"))
+    page = Paginator(award_list_public(), 50).get_page(request.GET.get("page"))
     return render(request, "artifacts/project_list.html", {"page": page})
 
 
@@ -230,7 +241,7 @@ def project_detail(request: HttpRequest, award_number: str) -> HttpResponse:
         award = program_selectors.award_get_public(award_number=award_number)
     except Award.DoesNotExist:
         raise Http404("No such funded project.") from None
-    artifacts = selectors.artifact_listed_queryset().filter(award=award).order_by("-published_at")
+    artifacts = artifact_listed_queryset().filter(award=award).order_by("-published_at")
     return render(
         request,
         "artifacts/project_detail.html",
@@ -269,7 +280,7 @@ def _subscribe_form(cycles: list[Cycle], *, offer_cycles: bool) -> SubscribeForm
 
 @require_GET
 def open_data(request: HttpRequest) -> HttpResponse:
-    from artifacts import opendata
+    from artifacts.opendata import snapshot as opendata
 
     snapshot = opendata.open_data_current()
     return render(
@@ -291,7 +302,7 @@ def open_data_file(request: HttpRequest, filename: str) -> HttpResponseBase:
     from django.utils.cache import get_conditional_response
     from django.utils.http import http_date
 
-    from artifacts import opendata
+    from artifacts.opendata import snapshot as opendata
 
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])

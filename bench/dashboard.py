@@ -244,7 +244,8 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from artifacts.models import Artifact, ArtifactLink, LinkHealthDay
-    from fairprog import dashboard
+    from fairprog.portfolio.queries import Scope, dashboard_figures
+    from fairprog.portfolio.staff_charts import STAFF_CHARTS
     from proposals.models import Program, Proposal
 
     call_command("migrate", verbosity=0)
@@ -291,19 +292,19 @@ def main() -> None:
 
     print("each chart's query alone, p50 / p95 in ms (unfiltered; program and year):")
     slowest, slowest_ms = "", 0.0
-    scoped = dashboard.Scope(program_id=program.pk, year=year)
-    for key, (build, _) in dashboard.STAFF_CHARTS.items():
-        p50, p95 = timed(partial(build, dashboard.Scope()), args.runs)
+    scoped = Scope(program_id=program.pk, year=year)
+    for key, (build, _) in STAFF_CHARTS.items():
+        p50, p95 = timed(partial(build, Scope()), args.runs)
         f50, f95 = timed(partial(build, scoped), args.runs)
         print(f"  {key:<13} {p50:6.1f} / {p95:6.1f};  {f50:6.1f} / {f95:6.1f}")
         if p50 > slowest_ms:
             slowest, slowest_ms = key, p50
-    p50, p95 = timed(dashboard.dashboard_figures, args.runs)
+    p50, p95 = timed(dashboard_figures, args.runs)
     print(f"  {'figures':<13} {p50:6.1f} / {p95:6.1f}")
 
-    build = dashboard.STAFF_CHARTS[slowest][0]
+    build = STAFF_CHARTS[slowest][0]
     with CaptureQueriesContext(connection) as ctx:
-        build(dashboard.Scope())
+        build(Scope())
     sql = ctx.captured_queries[-1]["sql"]
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)

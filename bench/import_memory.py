@@ -106,7 +106,7 @@ def child(mode: str, path: str) -> None:
     from django.core.management import call_command
 
     from proposals.models import Program, ProgramElement
-    from proposals.services.imports import import_run_create, import_run_execute
+    from proposals.services.import_runs import import_run_create, import_run_execute
 
     if mode == "setup":
         from bench._scratch_db import reset_database

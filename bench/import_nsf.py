@@ -108,8 +108,9 @@ def main() -> None:
     call_command("seed_demo", stdout=io.StringIO())
 
     from proposals.models import Award, Program
-    from proposals.nsf import iter_documents
-    from proposals.services.imports import BATCH_SIZE, awards_import
+    from proposals.nsf.documents import iter_documents
+    from proposals.services.import_batches import BATCH_SIZE
+    from proposals.services.imports import awards_import
 
     program = Program.objects.get(short_name="FAI")
     with tempfile.TemporaryDirectory() as scratch:

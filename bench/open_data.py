@@ -133,26 +133,28 @@ def main() -> None:
     from bench.search import prepare_catalogue
 
     prepare_catalogue(total=args.artifacts, keep=args.keep)
-    from artifacts import opendata
     from artifacts.models import ArtifactCreator
+    from artifacts.opendata.export import open_data_export
+    from artifacts.opendata.snapshot import PACKAGE
+    from artifacts.selectors.artifacts import artifact_public_queryset
     from proposals.models import Award
 
     if not ArtifactCreator.objects.exists():
         add_people_links_and_deadlines()
     print(
-        f"database: PostgreSQL, {opendata.selectors.artifact_public_queryset().count():,} "
+        f"database: PostgreSQL, {artifact_public_queryset().count():,} "
         f"public artifacts, {Award.objects.count():,} awards"
     )
     seconds = []
     with tempfile.TemporaryDirectory(prefix="fairprog-opendata-") as scratch:
         for run in range(args.runs):
             started = time.perf_counter()
-            report = opendata.open_data_export(base=Path(scratch))
+            report = open_data_export(base=Path(scratch))
             seconds.append(time.perf_counter() - started)
             print(f"run {run + 1}: {seconds[-1]:.2f} s")
     print(f"export: median {statistics.median(seconds):.2f} s of {args.runs} runs (target 20 s)")
     for file in report.files:
-        rows = f"{file.rows:>9,} rows" if file.name != opendata.PACKAGE else " " * 14
+        rows = f"{file.rows:>9,} rows" if file.name != PACKAGE else " " * 14
         print(f"  {file.name:<18} {rows}  {file.bytes / 1e6:8.1f} MB")
     print(f"  total              {report.rows:>9,} rows  {report.bytes / 1e6:8.1f} MB")
 

@@ -158,6 +158,7 @@ def main() -> None:
     setup(args.deliveries)
     from fairprog.celery import app
     from proposals.models import ReminderDelivery
+    from proposals.reminders.mail import message_id
     from proposals.services import reminders
 
     sink = Sink()
@@ -211,7 +212,7 @@ def main() -> None:
     sink.read()
 
     sent = ReminderDelivery.objects.filter(state=ReminderDelivery.State.SENT).count()
-    expected = {reminders.message_id("reminder", pk) for pk in report.waiting}
+    expected = {message_id("reminder", pk) for pk in report.waiting}
     lost = len(expected - set(sink.transmissions))
     total = finished - started
     sending = sink.last_at - sink.first_at

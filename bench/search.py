@@ -170,13 +170,16 @@ def main() -> None:
     from django.db import connection
     from django.http import QueryDict
 
-    from artifacts import selectors
+    from artifacts.selectors.artifacts import artifact_listed_queryset
+    from artifacts.selectors.catalogue import artifact_search
+    from artifacts.selectors.facets import facet_counts, facet_counts_cached
+    from artifacts.selectors.search import CatalogueQuery, artifact_filtered, artifact_ordered
 
-    listed = selectors.artifact_listed_queryset().count()
+    listed = artifact_listed_queryset().count()
     print(f"database: PostgreSQL, {listed:,} published artifacts")
 
-    def query(text: str) -> selectors.CatalogueQuery:
-        return selectors.CatalogueQuery.from_querydict(QueryDict(f"q={text}"))
+    def query(text: str) -> CatalogueQuery:
+        return CatalogueQuery.from_querydict(QueryDict(f"q={text}"))
 
     # A common term: the word found in the share of artifacts closest to 10 %.
     with connection.cursor() as cursor:
@@ -195,16 +198,16 @@ def main() -> None:
     for label, text in cases:
         q = query(text)
 
-        def run(q: selectors.CatalogueQuery = q) -> None:
+        def run(q: CatalogueQuery = q) -> None:
             # What the page runs: ranked ids, then the page's rows; the total comes with
             # the facet counts (cached per search after the first visit, timed below).
-            selectors.artifact_search(q)
+            artifact_search(q)
 
-        def first_visit(q: selectors.CatalogueQuery = q) -> None:
+        def first_visit(q: CatalogueQuery = q) -> None:
             cache.clear()  # nothing cached for this search yet: facets counted too
-            selectors.artifact_search(q)
+            artifact_search(q)
 
-        matches = selectors.artifact_filtered(q).count()
+        matches = artifact_filtered(q).count()
         p50, p95 = timed(run, args.runs)
         first50, first95 = timed(first_visit, args.runs)
         share = 100 * matches / listed
@@ -223,17 +226,15 @@ def main() -> None:
         ("common term + two facets", f"q={common_word}&kind=dataset&license=MIT"),
     ]
     for label, state in facet_states:
-        q = selectors.CatalogueQuery.from_querydict(QueryDict(state))
-        p50, p95 = timed(partial(selectors._facet_counts_uncached, q), args.runs)
+        q = CatalogueQuery.from_querydict(QueryDict(state))
+        p50, p95 = timed(partial(facet_counts, q), args.runs)
         print(f"facet counts (6 facets, uncached), {label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
     q = query("")
-    p50, p95 = timed(partial(selectors._facet_counts, q), args.runs)
+    p50, p95 = timed(partial(facet_counts_cached, q), args.runs)
     print(f"facet counts as served from the cache: p50 {p50:.2f} ms, p95 {p95:.2f} ms")
 
     q = query(common_word)
-    ranked_ids = selectors.artifact_ordered(selectors.artifact_filtered(q), q).values_list(
-        "pk", flat=True
-    )[:20]
+    ranked_ids = artifact_ordered(artifact_filtered(q), q).values_list("pk", flat=True)[:20]
     sql, params = ranked_ids.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + sql, params)

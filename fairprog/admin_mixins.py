@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from import_export.admin import ExportMixin
@@ -69,7 +69,7 @@ class CatalogueAdminMixin:
     organisations, vocabularies): a save, a delete or a change of its relations moves the
     catalogue version after the commit, as the services do, so cached counts are redone."""
 
-    def save_model(self, request: HttpRequest, obj: Model, form: ModelForm, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         super().save_model(request, obj, form, change)  # type: ignore[misc]
         catalogue_changed_on_commit()
 
@@ -79,7 +79,7 @@ class CatalogueAdminMixin:
         super().save_related(request, form, formsets, change)  # type: ignore[misc]
         catalogue_changed_on_commit()
 
-    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
         super().delete_model(request, obj)  # type: ignore[misc]
         catalogue_changed_on_commit()
 

@@ -1,4 +1,5 @@
-"""Shared pieces of the public API: the orjson renderer and cursor pagination."""
+"""Shared pieces of the public API: the renderers, cursor pagination, conditional GETs, the
+query-parameter filters, and the mixin whose writes go through the services."""
 
 from __future__ import annotations
 
@@ -31,12 +32,8 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 
-class OrjsonRenderer(BaseRenderer):
-    """JSON through orjson: several times faster than the standard library's encoder."""
-
-    media_type = "application/json"
-    format = "json"
-    charset = None
+class EncodingRenderer(BaseRenderer):
+    """A renderer whose body depends on the data alone: ``encode`` writes it."""
 
     def render(
         self,
@@ -44,6 +41,20 @@ class OrjsonRenderer(BaseRenderer):
         accepted_media_type: str | None = None,
         renderer_context: dict[str, Any] | None = None,
     ) -> bytes:
+        return self.encode(data)
+
+    def encode(self, data: Any) -> bytes:
+        raise NotImplementedError
+
+
+class OrjsonRenderer(EncodingRenderer):
+    """JSON through orjson: several times faster than the standard library's encoder."""
+
+    media_type = "application/json"
+    format = "json"
+    charset = None
+
+    def encode(self, data: Any) -> bytes:
         if data is None:
             return b""
         return orjson.dumps(
@@ -373,8 +384,10 @@ class StaffWriteOrReadOnly(BasePermission):
 
 class ServiceWriteMixin:
     """Writes validated by ``write_serializer_class`` (whose save calls the services),
-    answered with the read representation of the record as it now stands."""
+    answered with the read representation of the record as it now stands. Records are
+    created and changed this way; nothing is deleted through the API."""
 
+    http_method_names = ["get", "head", "options", "post", "put", "patch"]
     serializer_class: Any
     write_serializer_class: Any
     request: Request

@@ -1,8 +1,8 @@
 """FairProg settings: every value comes from the environment, with safe defaults.
 
-With no environment set, FairProg runs on SQLite under ``var/`` and an on-disk
-Celery transport, so a machine with only Python can run it. ``.env.example``
-lists every variable.
+With no environment set, FairProg runs on SQLite under ``var/`` and an on-disk Celery
+transport, so a machine with only Python can run it; they make their folders when first
+used, as settings only compute values. ``.env.example`` lists every variable.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ env.read_env(env.str("FAIRPROG_ENV_FILE", default=str(BASE_DIR / ".env")), overw
 
 # Read after .env, so a value there counts as much as one in the environment.
 VAR_DIR = Path(env.str("FAIRPROG_VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -110,6 +109,7 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "fairprog.sqlite"  # Django's; also makes the file's folder
     # A file-backed test database lets a separate worker process see test data.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test-db.sqlite3")
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
@@ -144,7 +144,6 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Production serves hashed, compressed files built by collectstatic; development
 # and tests serve straight from the apps' static folders.
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
@@ -159,6 +158,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+# Then found on each request too, so STATIC_ROOT (collectstatic makes it) need not exist.
+WHITENOISE_AUTOREFRESH = DEBUG or not STATIC_MANIFEST
 WHITENOISE_MANIFEST_STRICT = False
 
 # --- E-mail ---------------------------------------------------------------
@@ -278,8 +279,6 @@ CONTENT_SECURITY_POLICY = {
 _broker_dir = VAR_DIR / "celery"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _sub in ("queue", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
@@ -313,17 +312,17 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Apps' tasks are autodiscovered; the project package is not an app, so list it.
 CELERY_IMPORTS = ["fairprog.tasks"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULER = "fairprog.celery:BeatScheduler"  # Celery's; also makes the file's folder
+
+
+def _scan(task: str, seconds: int) -> dict[str, object]:
+    """A scan beat queues every ``seconds``; one still waiting when the next is due expires."""
+    return {"task": task, "schedule": seconds, "options": {"expires": seconds}}
+
+
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "scan-deadline-reminders": {
-        "task": "proposals.tasks.reminders_scan_task",
-        "schedule": REMINDER_SCAN_SECONDS,
-        "options": {"expires": REMINDER_SCAN_SECONDS},
-    },
-    "sweep-artifact-links": {
-        "task": "artifacts.tasks.links_sweep_task",
-        "schedule": LINKCHECK_SWEEP_SECONDS,
-        "options": {"expires": LINKCHECK_SWEEP_SECONDS},
-    },
+    "scan-deadline-reminders": _scan("proposals.tasks.reminders_scan_task", REMINDER_SCAN_SECONDS),
+    "sweep-artifact-links": _scan("artifacts.tasks.links_sweep_task", LINKCHECK_SWEEP_SECONDS),
     "prune-link-checks": {
         "task": "artifacts.tasks.link_checks_prune_task",
         "schedule": 24 * 60 * 60,
@@ -375,11 +374,9 @@ IMPORT_REQUEUE_SECONDS = env.int("IMPORT_REQUEUE_SECONDS", default=300)
 IMPORT_RECOVER_SECONDS = env.int("IMPORT_RECOVER_SECONDS", default=60)
 # Seconds an import pauses after each document and batch: for tests of interruption; keep 0.
 IMPORT_PAUSE_SECONDS = env.float("IMPORT_PAUSE_SECONDS", default=0.0)
-CELERY_BEAT_SCHEDULE["recover-import-runs"] = {
-    "task": "proposals.tasks.import_runs_recover_task",
-    "schedule": IMPORT_RECOVER_SECONDS,
-    "options": {"expires": IMPORT_RECOVER_SECONDS},
-}
+CELERY_BEAT_SCHEDULE["recover-import-runs"] = _scan(
+    "proposals.tasks.import_runs_recover_task", IMPORT_RECOVER_SECONDS
+)
 
 # --- Django REST framework -----------------------------------------------
 REST_FRAMEWORK = {

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from fairprog.numbers import numbers
+from fairprog.portfolio.numbers import numbers
 from fairprog.views import healthz, link_checker
 
 urlpatterns = [

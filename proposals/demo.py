@@ -21,7 +21,7 @@ from proposals.models import (
     Program,
     ProgramElement,
 )
-from proposals.nsf import Document
+from proposals.nsf.documents import Document
 from proposals.services.imports import awards_import
 from proposals.services.programs import (
     cycle_create,
@@ -59,30 +59,34 @@ class CycleFact:
     deadlines: tuple[DeadlineFact, ...]
 
 
+def solicitation_url(year: int, number: str) -> str:
+    """Where NSF publishes a solicitation: "NSF 21-585" of 2021 is pubs/2021/nsf21585/."""
+    page = "nsf" + number.removeprefix("NSF ").replace("-", "")
+    return f"https://www.nsf.gov/pubs/{year}/{page}/{page}.htm"
+
+
+def _awarded_cycle(year: int, number: str, *deadlines: DeadlineFact) -> CycleFact:
+    return CycleFact(
+        year=year,
+        solicitation_number=number,
+        url=solicitation_url(year, number),
+        status=Cycle.Status.AWARDED,
+        deadlines=deadlines,
+    )
+
+
 FAI_CYCLES = (
-    CycleFact(
-        year=2019,
-        solicitation_number="NSF 19-571",
-        url="https://www.nsf.gov/pubs/2019/nsf19571/nsf19571.htm",
-        status=Cycle.Status.AWARDED,
-        deadlines=(
-            DeadlineFact(Deadline.Kind.LETTER_OF_INTENT, dt.date(2019, 5, 10)),
-            DeadlineFact(Deadline.Kind.FULL_PROPOSAL, dt.date(2019, 6, 24)),
-        ),
+    _awarded_cycle(
+        2019,
+        "NSF 19-571",
+        DeadlineFact(Deadline.Kind.LETTER_OF_INTENT, dt.date(2019, 5, 10)),
+        DeadlineFact(Deadline.Kind.FULL_PROPOSAL, dt.date(2019, 6, 24)),
     ),
-    CycleFact(
-        year=2020,
-        solicitation_number="NSF 20-566",
-        url="https://www.nsf.gov/pubs/2020/nsf20566/nsf20566.htm",
-        status=Cycle.Status.AWARDED,
-        deadlines=(DeadlineFact(Deadline.Kind.FULL_PROPOSAL, dt.date(2020, 7, 13)),),
+    _awarded_cycle(
+        2020, "NSF 20-566", DeadlineFact(Deadline.Kind.FULL_PROPOSAL, dt.date(2020, 7, 13))
     ),
-    CycleFact(
-        year=2021,
-        solicitation_number="NSF 21-585",
-        url="https://www.nsf.gov/pubs/2021/nsf21585/nsf21585.htm",
-        status=Cycle.Status.AWARDED,
-        deadlines=(DeadlineFact(Deadline.Kind.FULL_PROPOSAL, dt.date(2021, 8, 3)),),
+    _awarded_cycle(
+        2021, "NSF 21-585", DeadlineFact(Deadline.Kind.FULL_PROPOSAL, dt.date(2021, 8, 3))
     ),
 )
 
@@ -133,7 +137,7 @@ def seed_program(report: SeedReport) -> Program:
                 "effects, mitigation strategies, validation of fairness and inclusivity. "
                 "About $20 million over three years."
             ),
-            "url": "https://www.nsf.gov/pubs/2021/nsf21585/nsf21585.htm",
+            "url": solicitation_url(2021, "NSF 21-585"),
             "total_budget": Decimal("20000000"),
             "time_zone": "America/New_York",
         },

@@ -1,10 +1,17 @@
-"""Celery tasks of the proposals app: thin wrappers that load by id and call a service."""
+"""Celery tasks of the proposals app: beat's steps, and thin wrappers that load by id and call a
+service."""
 
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
-from proposals.services import imports, reminders, subscriptions
+from fairprog.beat import beat_task
+from proposals.services import import_runs, reminders, subscriptions
+
+import_runs_recover_task = beat_task(
+    "proposals.tasks.import_runs_recover_task", import_runs.import_runs_recover
+)
+reminders_scan_task = beat_task("proposals.tasks.reminders_scan_task", reminders.reminders_scan)
 
 
 @shared_task(
@@ -16,17 +23,7 @@ from proposals.services import imports, reminders, subscriptions
 def import_run_execute_task(run_id: int) -> None:
     # Not acks_late: a run whose worker dies is marked interrupted by the recovery pass
     # (its heartbeat stops) and run again by staff, never replayed by the broker.
-    imports.import_run_execute(run_id=run_id)
-
-
-@shared_task(ignore_result=True)
-def import_runs_recover_task() -> None:
-    imports.import_runs_recover()
-
-
-@shared_task(ignore_result=True)
-def reminders_scan_task() -> None:
-    reminders.reminders_scan()
+    import_runs.import_run_execute(run_id=run_id)
 
 
 @shared_task(

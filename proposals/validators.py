@@ -9,21 +9,19 @@ import unicodedata
 from django.core.exceptions import ValidationError
 
 from fairprog.mail import NOT_ONE_LINE
+from fairprog.validation import Identifier, strip_prefix
 
 _ORCID_RE = re.compile(r"^(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])$")
 _ORCID_PREFIXES = ("https://orcid.org/", "http://orcid.org/", "orcid.org/")
-# ROR ids: a leading 0, six characters of Crockford base32 (no i, l, o, u), two check digits.
-_ROR_RE = re.compile(r"^0[0-9a-hj-km-np-tv-z]{6}[0-9]{2}$")
-_ROR_PREFIXES = ("https://ror.org/", "http://ror.org/", "ror.org/")
-
-
-def _strip_prefix(value: str, prefixes: tuple[str, ...]) -> str:
-    value = value.strip()
-    lowered = value.lower()
-    for prefix in prefixes:
-        if lowered.startswith(prefix):
-            return value[len(prefix) :]
-    return value
+_ROR = Identifier(
+    name="a ROR id",
+    form="9 characters starting with 0",
+    example="03yrm5c26",
+    prefixes=("https://ror.org/", "http://ror.org/", "ror.org/"),
+    # A leading 0, six characters of Crockford base32 (no i, l, o, u), two check digits.
+    pattern=re.compile(r"^0[0-9a-hj-km-np-tv-z]{6}[0-9]{2}$"),
+    code="ror_format",
+)
 
 
 def orcid_checksum(base_digits: str) -> str:
@@ -37,7 +35,7 @@ def orcid_checksum(base_digits: str) -> str:
 
 def normalize_orcid(value: str) -> str:
     """Return the canonical ``0000-0002-1825-0097`` form, or raise ValidationError."""
-    bare = _strip_prefix(value, _ORCID_PREFIXES).upper()
+    bare = strip_prefix(value, _ORCID_PREFIXES).upper()
     match = _ORCID_RE.match(bare)
     if not match:
         raise ValidationError(
@@ -132,15 +130,7 @@ def validate_orcid(value: str) -> None:
 
 def normalize_ror(value: str) -> str:
     """Return the bare lower-case ROR id (``03yrm5c26``), or raise ValidationError."""
-    bare = _strip_prefix(value, _ROR_PREFIXES).lower()
-    if not _ROR_RE.match(bare):
-        raise ValidationError(
-            "%(value)s is not a ROR id: expected 9 characters starting with 0, "
-            "like 03yrm5c26 or https://ror.org/03yrm5c26.",
-            code="ror_format",
-            params={"value": value},
-        )
-    return bare
+    return _ROR.match(_ROR.bare(value).lower(), typed=value).group()
 
 
 def validate_ror(value: str) -> None:

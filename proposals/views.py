@@ -21,6 +21,7 @@ from django_ratelimit.core import get_usage
 from fairprog.errors import DomainError
 from proposals.forms import SubscribeForm
 from proposals.models import Cycle, Program
+from proposals.reminders.mail import unsubscribe_recipient
 from proposals.services import reminders, subscriptions
 from proposals.validators import mailbox_key, normalize_email
 
@@ -222,7 +223,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         if request.method == "POST":
             what = reminders.recipient_unsubscribe(token=token)
             return render(request, "proposals/unsubscribe.html", {"done": True, "what": what})
-        reminders.unsubscribe_recipient(token)  # refuse a link not issued here
+        unsubscribe_recipient(token)  # refuse a link not issued here
     except DomainError as exc:
         return render(request, "proposals/unsubscribe.html", {"error": exc.message}, status=400)
     return render(request, "proposals/unsubscribe.html", {"done": False})

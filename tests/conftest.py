@@ -11,6 +11,8 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from fairprog.catalogue_version import catalogue_version
+
 STAFF_GROUP = "Program staff"
 
 
@@ -220,3 +222,20 @@ def wait_until(
             return True
         time.sleep(interval)
     return predicate()
+
+
+@pytest.fixture
+def catalogue_moves_after_commit(
+    django_capture_on_commit_callbacks: Any,
+) -> Callable[[Callable[[], object]], None]:
+    """Checks that a write moves the catalogue version when its transaction commits, not
+    before (a reader racing the write could otherwise cache counts from before it)."""
+
+    def check(write: Callable[[], object]) -> None:
+        before = catalogue_version()
+        with django_capture_on_commit_callbacks(execute=True):
+            write()
+            assert catalogue_version() == before, "moved before the commit"
+        assert catalogue_version() != before, "not moved after the commit"
+
+    return check

@@ -32,7 +32,7 @@ from artifacts.models import (
     LinkState,
     Task,
 )
-from fairprog.dashboard import STAFF_CHARTS
+from fairprog.portfolio.staff_charts import STAFF_CHARTS
 from proposals.models import (
     Award,
     Cycle,

@@ -214,16 +214,17 @@ def _plant_in_links(artifact, award) -> None:
 @pytest.mark.django_db
 def test_open_data_reveals_no_canary(client, settings, tmp_path):
     """/data/ and every file it serves, exported from the same kind of canaries."""
-    from artifacts import opendata
+    from artifacts.opendata.export import open_data_export
+    from artifacts.opendata.snapshot import CONTENT_TYPES
 
     settings.OPEN_DATA_DIR = tmp_path
     _plant_canaries()
-    opendata.open_data_export()
+    open_data_export()
 
     shown = {}
     for url in [
         reverse("artifacts:open-data"),
-        *(reverse("artifacts:open-data-file", args=[name]) for name in opendata.CONTENT_TYPES),
+        *(reverse("artifacts:open-data-file", args=[name]) for name in CONTENT_TYPES),
     ]:
         response = client.get(url)
         assert response.status_code == 200, url

@@ -18,8 +18,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from artifacts.models import FairnessDimension, Task
+from proposals.reminders.mail import unsubscribe_token
 from proposals.services import subscriptions
-from proposals.services.reminders import unsubscribe_token
 from tests.artifacts.factories import ArtifactCreatorFactory, ArtifactFactory
 from tests.proposals.factories import (
     AwardFactory,

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from artifacts import opendata
+from artifacts.opendata.export import open_data_export
 from fairprog.spreadsheet import safe_cell
 from tests.artifacts.factories import ArtifactFactory
 from tests.proposals.factories import AwardFactory, OrganizationFactory
@@ -124,7 +124,7 @@ def _plant_formulas() -> Any:
 def test_open_data_csv_files_open_as_text_in_libreoffice(settings, tmp_path):
     settings.OPEN_DATA_DIR = tmp_path / "opendata"
     _plant_formulas()
-    opendata.open_data_export()
+    open_data_export()
     current = settings.OPEN_DATA_DIR / "current"
 
     awards = _csv_as_opened(current / "awards.csv", tmp_path / "awards")

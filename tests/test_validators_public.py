@@ -10,8 +10,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from artifacts import linkcheck, opendata
+from artifacts import linkcheck
 from artifacts.models import Artifact
+from artifacts.opendata.export import open_data_export
+from artifacts.opendata.snapshot import CONTENT_TYPES
 from artifacts.services import links
 from artifacts.services.artifacts import artifact_create, artifact_publish, artifact_update
 from tests.artifacts.factories import ArtifactFactory
@@ -61,7 +63,7 @@ def _public_urls(award: Any) -> list[str]:
         reverse("artifacts:project-detail", args=[award.award_number]),
         reverse("artifacts:feed-atom"),
         reverse("artifacts:feed-rss"),
-        *(reverse("artifacts:open-data-file", args=[name]) for name in opendata.CONTENT_TYPES),
+        *(reverse("artifacts:open-data-file", args=[name]) for name in CONTENT_TYPES),
     ]
 
 
@@ -83,7 +85,7 @@ def data_dir(settings, tmp_path):
 
 def _export(when: dt.datetime) -> None:
     with time_machine.travel(when, tick=False):
-        opendata.open_data_export()
+        open_data_export()
 
 
 def test_editing_a_draft_moves_no_public_etag_or_last_modified(client, data_dir):

@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 
-from artifacts import selectors
+from artifacts.selectors.artifacts import listed_artifacts_stamp, with_artifact_count
 from fairprog.api import (
     ConditionalGetMixin,
     IdFilter,
@@ -43,7 +43,6 @@ class AwardViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelViewSet
 
     serializer_class = AwardSerializer
     write_serializer_class = AwardWriteSerializer
-    http_method_names = ["get", "head", "options", "post", "put", "patch"]
     filterset_class = AwardFilter
     lookup_field = "award_number"
     lookup_value_regex = r"[0-9]+"
@@ -52,10 +51,10 @@ class AwardViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelViewSet
         # Each award shows how many published artifacts it has: publishing, retiring or
         # deleting one changes the answer without touching the award's row. Drafts do not
         # count, so editing one moves nothing public.
-        return selectors.listed_artifacts_stamp(awards=queryset)
+        return listed_artifacts_stamp(awards=queryset)
 
     def get_queryset(self) -> QuerySet[Award]:
-        return selectors.with_artifact_count(
+        return with_artifact_count(
             Award.objects.select_related("institution", "cycle", "program").prefetch_related(
                 Prefetch(
                     "investigators",

@@ -6,28 +6,26 @@ from typing import Any
 
 from rest_framework.renderers import BaseRenderer
 
-from fairprog.api import OrjsonRenderer
+from fairprog.api import EncodingRenderer, OrjsonRenderer
 
 
-class JSONLDRenderer(OrjsonRenderer):
-    media_type = "application/ld+json"
-    format = "jsonld"
+class _Named:
+    """A renderer for one of several formats: its media type and ``?format=`` name are
+    given when it is made rather than spelled out in a class of its own."""
+
+    def __init__(self, media_type: str, format: str) -> None:
+        self.media_type = media_type
+        self.format = format
 
 
-class DataCiteRenderer(OrjsonRenderer):
-    media_type = "application/vnd.datacite.datacite+json"
-    format = "datacite"
+class _JsonRenderer(_Named, OrjsonRenderer):
+    pass
 
 
-class _TextRenderer(BaseRenderer):
+class _TextRenderer(_Named, EncodingRenderer):
     charset = "utf-8"
 
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: dict[str, Any] | None = None,
-    ) -> bytes:
+    def encode(self, data: Any) -> bytes:
         if isinstance(data, str):
             return data.encode()
         # An error ({"detail": ...}) in a text format: say it plainly.
@@ -35,11 +33,12 @@ class _TextRenderer(BaseRenderer):
         return str(detail).encode()
 
 
-class BibTeXRenderer(_TextRenderer):
-    media_type = "application/x-bibtex"
-    format = "bibtex"
-
-
-class CFFRenderer(_TextRenderer):
-    media_type = "application/x-cff+yaml"
-    format = "cff"
+def artifact_renderers() -> list[BaseRenderer]:
+    """One artifact's representations besides JSON: schema.org JSON-LD, DataCite JSON,
+    BibTeX and CITATION.cff."""
+    return [
+        _JsonRenderer("application/ld+json", "jsonld"),
+        _JsonRenderer("application/vnd.datacite.datacite+json", "datacite"),
+        _TextRenderer("application/x-bibtex", "bibtex"),
+        _TextRenderer("application/x-cff+yaml", "cff"),
+    ]

@@ -8,7 +8,6 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from artifacts import selectors
 from artifacts.models import Artifact, ArtifactLink, FairnessDimension, LinkState, Task
 from artifacts.representation import (
     FIELD_ORDER,
@@ -16,6 +15,8 @@ from artifacts.representation import (
     artifact_representation,
     links_representation,
 )
+from artifacts.selectors.artifacts import vocabulary_from
+from artifacts.selectors.links import artifact_links_public
 from artifacts.services.artifacts import artifact_create, artifact_update
 from proposals.models import Award, Person
 
@@ -82,8 +83,8 @@ class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
         fields = list(FIELD_ORDER)
 
     def _vocabulary(self, artifact: Artifact, kind: str) -> list[dict[str, str]]:
-        if hasattr(artifact, f"{kind}_list"):  # annotated by selectors.with_vocabulary
-            return selectors.vocabulary_from(getattr(artifact, f"{kind}_list"))
+        if hasattr(artifact, f"{kind}_list"):  # annotated by with_vocabulary
+            return vocabulary_from(getattr(artifact, f"{kind}_list"))
         related = artifact.dimensions.all() if kind == "dimension" else artifact.tasks.all()
         return sorted(({"slug": v.slug, "name": v.name} for v in related), key=lambda v: v["slug"])
 
@@ -97,7 +98,7 @@ class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
 
     @extend_schema_field(ArtifactLinkSerializer(many=True))
     def get_links(self, artifact: Artifact) -> list[dict[str, Any]]:
-        return links_representation(selectors.artifact_links_public(artifact))
+        return links_representation(artifact_links_public(artifact))
 
     def get_url(self, artifact: Artifact) -> str:
         return f"{self._site()}{reverse('artifacts:list')}{artifact.slug}/"

@@ -17,18 +17,27 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from artifacts import metadata, selectors
-from artifacts.api.renderers import BibTeXRenderer, CFFRenderer, DataCiteRenderer, JSONLDRenderer
+from artifacts.api.renderers import artifact_renderers
 from artifacts.api.serializers import (
     ArtifactSerializer,
     ArtifactWriteSerializer,
 )
+from artifacts.metadata import citation, datacite, jsonld
 from artifacts.models import Artifact, ArtifactCreator, ArtifactLink, LinkState
 from artifacts.representation import (
     REPRESENTATION_COLUMNS,
     artifact_representation,
     links_representation,
 )
+from artifacts.selectors.artifacts import (
+    artifact_get_public,
+    artifact_listed_queryset,
+    artifact_public_queryset,
+    vocabulary_from,
+    with_vocabulary,
+)
+from artifacts.selectors.links import artifact_links_prefetch, links_public_by_artifact
+from artifacts.selectors.search import CatalogueQuery, artifact_filtered
 from artifacts.services.artifacts import artifact_publish
 from fairprog.api import (
     ConditionalGetMixin,
@@ -89,7 +98,7 @@ class ArtifactFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet[Artifact]) -> QuerySet[Artifact]:
         data = self.form.cleaned_data
-        query = selectors.CatalogueQuery(
+        query = CatalogueQuery(
             q=(data.get("q") or "").strip(),
             kinds=list(data.get("kind") or []),
             dimensions=list(data.get("dimension") or []),
@@ -99,7 +108,7 @@ class ArtifactFilter(django_filters.FilterSet):
             institutions=[int(pk) for pk in data.get("institution") or []],
             links=list(data.get("link_health") or []),
         )
-        filtered = selectors.artifact_filtered(query, base=queryset)
+        filtered = artifact_filtered(query, base=queryset)
         return super().filter_queryset(filtered)
 
 
@@ -127,7 +136,6 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
 
     serializer_class = ArtifactSerializer
     write_serializer_class = ArtifactWriteSerializer
-    http_method_names = ["get", "head", "options", "post", "put", "patch"]
     filterset_class = ArtifactFilter
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
@@ -144,10 +152,8 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
 
     def read_one(self, record: Artifact) -> Artifact:
         return (
-            selectors.with_vocabulary(
-                Artifact.objects.select_related("award__institution", "award__cycle")
-            )
-            .prefetch_related(selectors.artifact_links_prefetch())
+            with_vocabulary(Artifact.objects.select_related("award__institution", "award__cycle"))
+            .prefetch_related(artifact_links_prefetch())
             .get(pk=record.pk)
         )
 
@@ -162,7 +168,7 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
     def get_renderers(self) -> list[Any]:
         renderers = super().get_renderers()
         if self.action == "retrieve":
-            renderers += [JSONLDRenderer(), DataCiteRenderer(), BibTeXRenderer(), CFFRenderer()]
+            renderers += artifact_renderers()
         return renderers
 
     @extend_schema(
@@ -181,12 +187,12 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
         ),
     )
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        one = selectors.artifact_public_queryset().filter(slug=kwargs["slug"])
+        one = artifact_public_queryset().filter(slug=kwargs["slug"])
         return self._conditional(request, one, lambda: self._retrieve(request, kwargs["slug"]))
 
     def _retrieve(self, request: Request, slug: str) -> Response:
         try:
-            artifact = selectors.artifact_get_public(slug=slug)
+            artifact = artifact_get_public(slug=slug)
         except Artifact.DoesNotExist:
             raise NotFound("No such artifact in the catalogue.") from None
         page_url = request.build_absolute_uri(reverse("artifacts:detail", args=[artifact.slug]))
@@ -196,14 +202,14 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
         fmt = request.accepted_renderer.format
         if fmt == "jsonld":
             return Response(
-                metadata.artifact_jsonld(artifact, page_url=page_url, project_url=project_url)
+                jsonld.artifact_jsonld(artifact, page_url=page_url, project_url=project_url)
             )
         if fmt == "datacite":
-            return Response(metadata.artifact_datacite(artifact, page_url=page_url))
+            return Response(datacite.artifact_datacite(artifact, page_url=page_url))
         if fmt == "bibtex":
-            return Response(metadata.artifact_bibtex(artifact, page_url=page_url))
+            return Response(citation.artifact_bibtex(artifact, page_url=page_url))
         if fmt == "cff":
-            return Response(metadata.artifact_cff(artifact, page_url=page_url))
+            return Response(citation.artifact_cff(artifact, page_url=page_url))
         return Response(self.get_serializer(artifact).data)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -216,7 +222,7 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
         columns = [*REPRESENTATION_COLUMNS.values(), "dimension_list", "task_list"]
         if "rank" in queryset.query.annotations:
             columns.append("rank")  # the cursor's position when ordering by relevance
-        rows = self.paginate_queryset(selectors.with_vocabulary(queryset).values(*columns))
+        rows = self.paginate_queryset(with_vocabulary(queryset).values(*columns))
         assert rows is not None  # noqa: S101 - every list is paginated
         creators: dict[int, list[dict[str, str]]] = defaultdict(list)
         for artifact_id, given, family, orcid in (
@@ -234,13 +240,13 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
                     "orcid": orcid,
                 }
             )
-        links = selectors.links_public_by_artifact(rows)
+        links = links_public_by_artifact(rows)
         pages = request.build_absolute_uri(reverse("artifacts:list"))
         data = []
         for row in rows:
             values = {key: row[path] for key, path in REPRESENTATION_COLUMNS.items()}
-            values["dimensions"] = selectors.vocabulary_from(row["dimension_list"])
-            values["tasks"] = selectors.vocabulary_from(row["task_list"])
+            values["dimensions"] = vocabulary_from(row["dimension_list"])
+            values["tasks"] = vocabulary_from(row["task_list"])
             data.append(
                 artifact_representation(
                     values,
@@ -262,15 +268,13 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
         if self.action == "list":
             # Plain rows: the ETag aggregate reads them as they are, and the page adds
             # its columns itself (_list_page).
-            return selectors.artifact_listed_queryset()
-        return selectors.with_vocabulary(
-            selectors.artifact_public_queryset().select_related(
-                "award__institution", "award__cycle"
-            )
+            return artifact_listed_queryset()
+        return with_vocabulary(
+            artifact_public_queryset().select_related("award__institution", "award__cycle")
         ).prefetch_related(
             Prefetch(
                 "creator_links",
                 queryset=ArtifactCreator.objects.select_related("person").order_by("order"),
             ),
-            selectors.artifact_links_prefetch(),
+            artifact_links_prefetch(),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from artifacts.models import Artifact, ArtifactCreator, FairnessDimension, Task
 from artifacts.services import links
 from artifacts.validators import normalize_doi, normalize_spdx_license
+from fairprog.catalogue_version import catalogue_changed_on_commit
 from fairprog.errors import DomainError
 from proposals.models import Award, Person
 
@@ -27,25 +28,24 @@ def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     return slug
 
 
-def _normalised(fields: dict[str, Any]) -> dict[str, Any]:
-    """Identifiers in their stored form, or a DomainError naming the field."""
+def artifact_fields_normalised(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """``fields`` as they are stored: the DOI bare and lower-case, the licence as its SPDX
+    id, the keywords trimmed, empty ones dropped; or a DomainError naming each field that
+    cannot be. The admin form calls it too, so its checks are the ones the services make."""
+    normalised = dict(fields)
     errors: dict[str, list[str]] = {}
-    if fields.get("doi"):
-        try:
-            fields["doi"] = normalize_doi(fields["doi"])
-        except ValidationError as exc:
-            errors["doi"] = exc.messages
-    if fields.get("license"):
-        try:
-            fields["license"] = normalize_spdx_license(fields["license"])
-        except ValidationError as exc:
-            errors["license"] = exc.messages
-    if "keywords" in fields and fields["keywords"] is not None:
-        fields["keywords"] = [k.strip() for k in fields["keywords"] if k and k.strip()]
+    for name, normalise in (("doi", normalize_doi), ("license", normalize_spdx_license)):
+        if normalised.get(name):
+            try:
+                normalised[name] = normalise(normalised[name])
+            except ValidationError as exc:
+                errors[name] = exc.messages
+    if normalised.get("keywords") is not None:
+        normalised["keywords"] = [k.strip() for k in normalised["keywords"] if k and k.strip()]
     if errors:
         first = next(iter(errors.values()))[0]
         raise DomainError(first, errors=errors)
-    return fields
+    return normalised
 
 
 def _save(artifact: Artifact) -> None:
@@ -72,7 +72,7 @@ def artifact_create(
     **fields: Any,
 ) -> Artifact:
     """A new draft artifact. ``fields``: any other editable Artifact field."""
-    fields = _normalised(fields)
+    fields = artifact_fields_normalised(fields)
     artifact = Artifact(
         award=award,
         kind=kind,
@@ -84,8 +84,9 @@ def artifact_create(
     _save(artifact)
     artifact.dimensions.set(list(dimensions))
     artifact.tasks.set(list(tasks))
-    artifact_set_creators(artifact=artifact, creators=creators)
+    _creators_replace(artifact, creators)
     links.artifact_links_sync(artifact=artifact)
+    catalogue_changed_on_commit()
     return artifact
 
 
@@ -95,7 +96,7 @@ def artifact_update(*, artifact: Artifact, **fields: Any) -> Artifact:
     dimensions = fields.pop("dimensions", None)
     tasks = fields.pop("tasks", None)
     creators = fields.pop("creators", None)
-    for name, value in _normalised(fields).items():
+    for name, value in artifact_fields_normalised(fields).items():
         setattr(artifact, name, value)
     _save(artifact)
     if dimensions is not None:
@@ -103,12 +104,20 @@ def artifact_update(*, artifact: Artifact, **fields: Any) -> Artifact:
     if tasks is not None:
         artifact.tasks.set(list(tasks))
     if creators is not None:
-        artifact_set_creators(artifact=artifact, creators=creators)
+        _creators_replace(artifact, creators)
     links.artifact_links_sync(artifact=artifact)
+    catalogue_changed_on_commit()
     return artifact
 
 
+@transaction.atomic
 def artifact_set_creators(*, artifact: Artifact, creators: Sequence[Person]) -> None:
+    """Replace the artifact's creators with ``creators``, in that order."""
+    _creators_replace(artifact, creators)
+    catalogue_changed_on_commit()
+
+
+def _creators_replace(artifact: Artifact, creators: Sequence[Person]) -> None:
     if len({person.pk for person in creators}) != len(creators):
         raise DomainError("A person is listed twice among the creators.")
     ArtifactCreator.objects.filter(artifact=artifact).delete()
@@ -145,6 +154,7 @@ def artifact_publish(*, artifact: Artifact, when: dt.datetime | None = None) -> 
     artifact.retired_at = None
     artifact._change_reason = "Published"  # type: ignore[attr-defined]
     artifact.save(update_fields=["status", "published_at", "retired_at", "updated_at"])
+    catalogue_changed_on_commit()
     return artifact
 
 
@@ -164,4 +174,5 @@ def artifact_retire(*, artifact: Artifact, note: str) -> Artifact:
     artifact.retirement_note = note.strip()
     artifact._change_reason = "Retired"  # type: ignore[attr-defined]
     artifact.save(update_fields=["status", "retired_at", "retirement_note", "updated_at"])
+    catalogue_changed_on_commit()
     return artifact

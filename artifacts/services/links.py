@@ -1,50 +1,29 @@
-"""Artifact link health: which URLs are checked and when, what each check is recorded as,
-and the state each link and artifact derives from its checks.
+"""Artifact links on the database side: which URLs of an artifact are checked, recording
+each check and the state it leads to, each artifact's health, the sweep that queues due
+checks, and the staff's acceptance of a link's new address.
 
-The HTTP side lives in artifacts/linkcheck.py; this module is the database side.
+The HTTP side is artifacts/linkcheck.py; the rules that turn checks into states are
+artifacts/linkstate.py; the weekly digest of broken links is services/link_digest.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q
-from django.urls import reverse
+from django.db.models import Count, F, Max
 from django.utils import timezone
 
-from artifacts import linkcheck
+from artifacts import linkcheck, linkstate
 from artifacts.models import Artifact, ArtifactLink, LinkCheck, LinkHealthDay, LinkState
 from fairprog import queueing
-from fairprog.catalogue_version import catalogue_changed
-from fairprog.mail import templated_message
-from proposals.models import AwardInvestigator
+from fairprog.catalogue_version import catalogue_changed_on_commit
 
-logger = logging.getLogger(__name__)
 Role = ArtifactLink.Role
-Outcome = LinkCheck.Outcome
-
-FAILURES = frozenset(
-    {Outcome.BROKEN, Outcome.TIMEOUT, Outcome.TLS_ERROR, Outcome.SERVER_ERROR, Outcome.REFUSED}
-)
-# An artifact's health is the worst of its links' states, in this order.
-SEVERITY = {
-    LinkState.OK: 0,
-    LinkState.REDIRECTED: 1,
-    LinkState.UNCHECKED: 2,
-    LinkState.BLOCKED: 3,
-    LinkState.FAILING: 4,
-    LinkState.BROKEN: 5,
-}
 URGENT, BULK = 0, 9  # task priorities on Redis (0 is served first)
 
 
@@ -151,67 +130,43 @@ def artifacts_health_refresh(*, artifact_ids: Iterable[int], now: dt.datetime) -
     """Store each artifact's worst link state; returns how many artifacts changed. A change
     bumps ``updated_at``, so API clients holding an ETag see the new state."""
     ids = set(artifact_ids)
-    worst: dict[int, str] = dict.fromkeys(ids, LinkState.NONE)
+    states: dict[int, list[str]] = {artifact_id: [] for artifact_id in ids}
     for artifact_id, state in ArtifactLink.objects.filter(artifact_id__in=ids).values_list(
         "artifact_id", "state"
     ):
-        current = worst[artifact_id]
-        if current == LinkState.NONE or SEVERITY[state] > SEVERITY[current]:  # type: ignore[index]
-            worst[artifact_id] = state
+        states[artifact_id].append(state)
     stored = dict(Artifact.objects.filter(pk__in=ids).values_list("pk", "link_health"))
     by_health: dict[str, list[int]] = defaultdict(list)
-    for artifact_id, health in worst.items():
+    for artifact_id, found in states.items():
+        health = linkstate.health_of(found)
         if artifact_id in stored and stored[artifact_id] != health:
             by_health[health].append(artifact_id)
     for health, changed in by_health.items():
         Artifact.objects.filter(pk__in=changed).update(link_health=health, updated_at=now)
     if by_health:
-        catalogue_changed()
+        catalogue_changed_on_commit()
     return sum(len(changed) for changed in by_health.values())
 
 
 # --- Recording checks ---------------------------------------------------------------
 
 
-def link_state_next(link: ArtifactLink, result: linkcheck.CheckResult) -> None:
-    """Fold one check into the link's derived fields (in memory; the caller saves)."""
-    now = result.checked_at
-    previous = link.state
-    link.last_checked_at = now
+def _fold_check(
+    link: ArtifactLink, result: linkcheck.CheckResult, rules: linkstate.LinkRules
+) -> None:
+    """Fold one check into the link (in memory; the caller saves): what the check found,
+    and the status the rules derive from it."""
+    link.last_checked_at = result.checked_at
     link.last_outcome = result.outcome
     link.last_status_code = result.status_code
     link.last_error = result.error[:500]
     link.final_url = result.final_url[:2000]
-    if result.outcome in (Outcome.OK, Outcome.REDIRECTED):
-        # A DOI always redirects (doi.org to the landing page): reaching a page is its "ok".
-        is_doi = link.role == ArtifactLink.Role.DOI
-        link.state = LinkState.OK if is_doi else result.outcome
-        link.consecutive_failures = 0
-        link.failing_since = None
-        link.last_ok_at = now
-        moved_to = "" if is_doi else result.moved_to
-        link.proposed_url = moved_to[:2000] if moved_to and moved_to != link.url else ""
-        wait = settings.LINKCHECK_HEALTHY_DAYS
-    elif result.outcome == Outcome.BLOCKED:
-        # The site would not answer a robot: nothing is known, so nothing counts as failed.
-        link.state = LinkState.BLOCKED
-        wait = settings.LINKCHECK_HEALTHY_DAYS
-    else:
-        link.consecutive_failures += 1
-        link.failing_since = link.failing_since or now
-        span = dt.timedelta(hours=settings.LINKCHECK_BROKEN_HOURS)
-        confirmed = (
-            link.consecutive_failures >= settings.LINKCHECK_BROKEN_AFTER
-            and now - link.failing_since >= span
-        )
-        link.state = (
-            LinkState.BROKEN if confirmed or previous == LinkState.BROKEN else LinkState.FAILING
-        )
-        wait = settings.LINKCHECK_FAILING_DAYS
-    if link.state != previous:
-        link.state_since = now
-    # Spread rechecks (±10 %) so a catalogue checked in one sweep does not stay in lockstep.
-    link.next_check_at = now + dt.timedelta(days=wait * random.uniform(0.9, 1.1))  # noqa: S311
+    before = linkstate.LinkStatus(**{name: getattr(link, name) for name in linkstate.STATUS_FIELDS})
+    after = linkstate.status_after(
+        before, result, url=link.url, is_doi=link.role == Role.DOI, rules=rules
+    )
+    for name in linkstate.STATUS_FIELDS:
+        setattr(link, name, getattr(after, name))
 
 
 _RECORDED = [
@@ -282,8 +237,9 @@ def link_checks_record(results: Sequence[tuple[ArtifactLink, linkcheck.CheckResu
         ],
         batch_size=1000,
     )
+    rules = linkstate.LinkRules.from_settings()
     for link, result in results:
-        link_state_next(link, result)
+        _fold_check(link, result, rules)
         link.updated_at = now
     _save_recorded([link for link, _ in results])
     artifacts_health_refresh(artifact_ids={link.artifact_id for link, _ in results}, now=now)
@@ -435,78 +391,3 @@ def link_accept_proposed(*, link: ArtifactLink) -> Artifact:
     artifact = artifact_update(artifact=link.artifact, **{field: link.proposed_url})
     artifact_links_sync(artifact=artifact)
     return artifact
-
-
-# --- Weekly digest -----------------------------------------------------------------
-
-
-def _digest_staff_addresses() -> list[str]:
-    """Staff who may see the link list: the digest names draft artifacts too, so a staff
-    login without that permission gets none (as it gets 403 in the admin)."""
-    permission = Q(codename="view_artifactlink", content_type__app_label="artifacts")
-    allowed = Permission.objects.filter(permission)
-    return list(
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(user_permissions__in=allowed)
-            | Q(groups__permissions__in=allowed)
-        )
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-        .order_by("email")
-    )
-
-
-def links_digest_send(*, now: dt.datetime | None = None, days: int = 7) -> int:
-    """E-mail staff (and, with LINKCHECK_DIGEST_TO_PI, each award's PI about their own
-    artifacts) the links that became broken in the last ``days``. Returns messages sent."""
-    now = now or timezone.now()
-    broken = list(
-        ArtifactLink.objects.filter(
-            state=LinkState.BROKEN, state_since__gte=now - dt.timedelta(days=days)
-        )
-        .select_related("artifact")
-        .order_by("artifact__title", "role")
-    )
-    if not broken:
-        return 0
-    messages = []
-    staff = _digest_staff_addresses()
-    if staff:
-        messages.append(_digest(broken, to=staff, days=days))
-    if settings.LINKCHECK_DIGEST_TO_PI:
-        pis: dict[int, set[str]] = defaultdict(set)
-        for award_id, email in AwardInvestigator.objects.filter(
-            award_id__in={link.artifact.award_id for link in broken},
-            role=AwardInvestigator.Role.PI,
-        ).values_list("award_id", "person__email"):
-            if email:
-                pis[award_id].add(email)
-        by_pi: dict[str, list[ArtifactLink]] = defaultdict(list)
-        for link in broken:
-            for email in pis[link.artifact.award_id]:
-                by_pi[email].append(link)
-        messages += [_digest(links, to=[email], days=days) for email, links in by_pi.items()]
-    with get_connection() as connection:
-        return connection.send_messages(messages) or 0
-
-
-def _digest(links: list[ArtifactLink], *, to: list[str], days: int) -> EmailMultiAlternatives:
-    context = {
-        "links": links,
-        "days": days,
-        "admin_url": settings.SITE_URL
-        + reverse("admin:artifacts_artifactlink_changelist")
-        + "?state__exact=broken",
-        "site_url": settings.SITE_URL,
-    }
-    noun = "link" if len(links) == 1 else "links"
-    return templated_message(
-        template="artifacts/email/broken_links",
-        context=context,
-        subject=f"{len(links)} artifact {noun} became broken in the last {days} days",
-        to=to,
-    )

@@ -1,9 +1,12 @@
-"""Template helpers for the public pages: safe Markdown, facet links, deadline times, and
-the inline JSON blocks the Content-Security-Policy allows by hash."""
+"""Template helpers for the public pages: safe Markdown, search terms marked in results,
+facet links, deadline times, and the inline JSON blocks the Content-Security-Policy allows
+by hash."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 import zoneinfo
 
 import markdown as markdown_lib
@@ -39,6 +42,19 @@ def markdown(text: str) -> SafeString:
         link_rel="nofollow noopener",
     )
     return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 above
+
+
+@register.filter
+def highlight(text: str, terms: list[str]) -> SafeString:
+    """``text`` escaped, with words that start like a search term wrapped in <mark>."""
+    escaped = html.escape(text)
+    stems = sorted(
+        {t[: max(3, len(t) - 2)].lower() for t in terms if len(t) >= 2}, key=len, reverse=True
+    )
+    if not stems:
+        return mark_safe(escaped)  # noqa: S308 - escaped above
+    pattern = re.compile(r"\b(" + "|".join(re.escape(s) for s in stems) + r")(\w*)", re.IGNORECASE)
+    return mark_safe(pattern.sub(r"<mark>\1\2</mark>", escaped))  # noqa: S308 - escaped above
 
 
 @register.simple_tag(takes_context=True)
@@ -89,6 +105,6 @@ def data_script(context: template.Context, value: object, element_id: str) -> Sa
 @register.simple_tag(takes_context=True)
 def jsonld_script(context: template.Context, text: str) -> SafeString:
     """The page's schema.org JSON-LD block, allowed by the Content-Security-Policy's hash.
-    ``text`` is already safe inside a script element (metadata.jsonld_script_text)."""
+    ``text`` is already safe inside a script element (``metadata.jsonld.jsonld_script_text``)."""
     csp_allow_inline_script(context.get("request"), text=text)
     return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308 - escaped by jsonld_script_text

@@ -15,13 +15,13 @@ from fairprog.api import (
     PublicCacheMixin,
     UtcDateTimeFilter,
 )
-from proposals import selectors
 from proposals.api.serializers import (
     CycleSerializer,
     DeadlineSerializer,
     OrganizationSerializer,
 )
 from proposals.models import Cycle, Deadline, Organization
+from proposals.selectors import public as selectors
 
 
 @extend_schema(tags=["cycles"])

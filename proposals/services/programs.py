@@ -6,9 +6,11 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 
+from fairprog.catalogue_version import catalogue_changed_on_commit
 from fairprog.errors import DomainError
 from proposals.models import (
     Award,
@@ -18,6 +20,7 @@ from proposals.models import (
     Person,
     Program,
 )
+from proposals.selectors.recipients import program_of
 from proposals.services import reminders
 from proposals.services.common import validated_save
 from proposals.validators import (
@@ -31,32 +34,37 @@ from proposals.validators import (
 # --- Organizations and people ---------------------------------------------
 
 
+class OrganizationFields(TypedDict, total=False):
+    """A new organisation's optional fields, stored as given; left out, the model's default.
+    (Typed once here, rather than once as arguments and again as the model's fields.)"""
+
+    kind: str
+    city: str
+    state: str
+    country: str
+    website: str
+
+
 def organization_create(
-    *,
-    name: str,
-    kind: str = Organization.Kind.INSTITUTION,
-    ror_id: str = "",
-    city: str = "",
-    state: str = "",
-    country: str = "",
-    website: str = "",
+    *, name: str, ror_id: str = "", **fields: Unpack[OrganizationFields]
 ) -> Organization:
     try:
         ror = normalize_ror(ror_id) if ror_id else ""
     except ValidationError as exc:
         raise DomainError(exc.messages[0], errors={"ror_id": exc.messages}) from exc
     organization = Organization(
-        name=name.strip(),
-        name_key=organization_name_key(name),
-        kind=kind,
-        ror_id=ror,
-        city=city,
-        state=state,
-        country=country,
-        website=website,
+        name=name.strip(), name_key=organization_name_key(name), ror_id=ror, **fields
     )
     validated_save(organization, subject=f'Organization "{name}"')
+    catalogue_changed_on_commit()
     return organization
+
+
+class PersonFields(TypedDict, total=False):
+    """A new person's optional fields, stored as given."""
+
+    affiliation: Organization | None
+    time_zone: str
 
 
 def person_create(
@@ -65,8 +73,7 @@ def person_create(
     family_name: str,
     email: str = "",
     orcid: str = "",
-    affiliation: Organization | None = None,
-    time_zone: str = "",
+    **fields: Unpack[PersonFields],
 ) -> Person:
     try:
         orcid_id = normalize_orcid(orcid) if orcid else ""
@@ -83,8 +90,7 @@ def person_create(
         name_key=person_name_key(given_name, family_name),
         email=email.strip().lower(),
         orcid=orcid_id,
-        affiliation=affiliation,
-        time_zone=time_zone,
+        **fields,
     )
     validated_save(person, subject=f"Person {given_name} {family_name}")
     return person
@@ -93,34 +99,27 @@ def person_create(
 # --- Cycles and deadlines -------------------------------------------------
 
 
+class CycleFields(TypedDict, total=False):
+    """A new cycle's optional fields, stored as given; left out, the model's default."""
+
+    title: str
+    status: str
+    budget: Decimal | None
+    anticipated_awards_min: int | None
+    anticipated_awards_max: int | None
+    award_size_min: Decimal | None
+    award_size_max: Decimal | None
+    url: str
+
+
 def cycle_create(
-    *,
-    program: Program,
-    year: int,
-    solicitation_number: str,
-    title: str = "",
-    status: str = Cycle.Status.PLANNED,
-    budget: Decimal | None = None,
-    anticipated_awards_min: int | None = None,
-    anticipated_awards_max: int | None = None,
-    award_size_min: Decimal | None = None,
-    award_size_max: Decimal | None = None,
-    url: str = "",
+    *, program: Program, year: int, solicitation_number: str, **fields: Unpack[CycleFields]
 ) -> Cycle:
     cycle = Cycle(
-        program=program,
-        year=year,
-        solicitation_number=solicitation_number.strip(),
-        title=title,
-        status=status,
-        budget=budget,
-        anticipated_awards_min=anticipated_awards_min,
-        anticipated_awards_max=anticipated_awards_max,
-        award_size_min=award_size_min,
-        award_size_max=award_size_max,
-        url=url,
+        program=program, year=year, solicitation_number=solicitation_number.strip(), **fields
     )
     validated_save(cycle, subject=f"Cycle {solicitation_number}")
+    catalogue_changed_on_commit()
     return cycle
 
 
@@ -129,6 +128,7 @@ def cycle_set_status(*, cycle: Cycle, status: str) -> Cycle:
         raise DomainError(f'"{status}" is not a cycle status.', errors={"status": ["Unknown."]})
     cycle.status = status
     cycle.save(update_fields=["status"])
+    catalogue_changed_on_commit()
     return cycle
 
 
@@ -151,9 +151,9 @@ def deadline_save(*, deadline: Deadline) -> Deadline:
             errors={"__all__": ["Choose a cycle or an award."]},
         )
     if not deadline.time_zone:
-        deadline.time_zone = reminders.program_of(deadline).time_zone
+        deadline.time_zone = program_of(deadline).time_zone
     if not deadline.reminder_offsets:  # none typed: the program's default applies
-        deadline.reminder_offsets = list(reminders.program_of(deadline).reminder_offsets)
+        deadline.reminder_offsets = list(program_of(deadline).reminder_offsets)
     deadline.due_at = deadline_due_at(
         due_date=deadline.due_date, due_time=deadline.due_time, time_zone=deadline.time_zone
     )
@@ -176,31 +176,29 @@ def deadline_save(*, deadline: Deadline) -> Deadline:
     return deadline
 
 
+class DeadlineFields(TypedDict, total=False):
+    """A new deadline's optional fields, stored as given; left out, the model's default."""
+
+    label: str
+    due_time: dt.time
+    time_rule: str
+    visibility: str
+    notes: str
+
+
 def deadline_create(
     *,
     kind: str,
     due_date: dt.date,
     cycle: Cycle | None = None,
     award: Award | None = None,
-    due_time: dt.time = dt.time(17, 0),
-    time_rule: str = Deadline.TimeRule.SUBMITTER_LOCAL,
     time_zone: str = "",
-    visibility: str = Deadline.Visibility.PUBLIC,
     reminder_offsets: Sequence[int] | None = None,
-    label: str = "",
-    notes: str = "",
+    **fields: Unpack[DeadlineFields],
 ) -> Deadline:
+    # No zone given means the program's (deadline_save), not the model's default.
     deadline = Deadline(
-        cycle=cycle,
-        award=award,
-        kind=kind,
-        label=label,
-        due_date=due_date,
-        due_time=due_time,
-        time_rule=time_rule,
-        time_zone=time_zone,
-        visibility=visibility,
-        notes=notes,
+        cycle=cycle, award=award, kind=kind, due_date=due_date, time_zone=time_zone, **fields
     )
     owner = cycle or award
     if reminder_offsets is not None:

@@ -7,11 +7,13 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from fairprog.catalogue_version import catalogue_changed_on_commit
 from fairprog.errors import DomainError
 from proposals.models import (
     Award,
@@ -39,6 +41,16 @@ PROPOSAL_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class ProposalFields(TypedDict, total=False):
+    """A new proposal's optional fields, stored as given; left out, the model's default."""
+
+    abstract: str
+    requested_amount: Decimal
+    duration_months: int | None
+    reference: str
+    is_demo: bool
+
+
 def proposal_create(
     *,
     cycle: Cycle,
@@ -46,22 +58,11 @@ def proposal_create(
     lead_institution: Organization,
     pi: Person,
     co_pis: Iterable[Person] = (),
-    abstract: str = "",
-    requested_amount: Decimal = Decimal("0"),
-    duration_months: int | None = None,
-    reference: str = "",
-    is_demo: bool = False,
+    **fields: Unpack[ProposalFields],
 ) -> Proposal:
     with transaction.atomic():
         proposal = Proposal(
-            cycle=cycle,
-            title=title.strip(),
-            lead_institution=lead_institution,
-            abstract=abstract,
-            requested_amount=requested_amount,
-            duration_months=duration_months,
-            reference=reference,
-            is_demo=is_demo,
+            cycle=cycle, title=title.strip(), lead_institution=lead_institution, **fields
         )
         validated_save(proposal, subject=f'Proposal "{title}"')
         proposal_add_investigator(proposal=proposal, person=pi, role=ProposalInvestigator.Role.PI)
@@ -248,4 +249,5 @@ def proposal_award(
                 AwardInvestigator.objects.create(
                     award=award, person=link.person, role=role, order=order
                 )
+    catalogue_changed_on_commit()
     return award

@@ -1,5 +1,5 @@
-"""Deadline reminders: who is reminded of what and when (the scan), sending one delivery
-exactly once, notices when a deadline moves, and unsubscribing.
+"""Deadline reminders: the scan that plans who is reminded of what and when, sending one
+delivery exactly once, notices when a deadline moves, re-sends and unsubscribing.
 
 Exactly once rests on three things. The scan creates one ReminderDelivery row per
 (deadline, recipient, offset) under a unique constraint, so scans that overlap or repeat
@@ -10,6 +10,9 @@ row is pending again; the broker redelivers the task, or the next scan queues it
 a crash loses nothing. The one window left is between the SMTP server accepting a message
 and the row being committed as sent: a crash exactly there sends the message again, with
 the same Message-ID, which mail stores use to file it once.
+
+The rules of when (``proposals.reminders.schedule``), who (``recipients``) and the message
+and its connection (``mail``) live beside this module; here is what writes.
 """
 
 from __future__ import annotations
@@ -17,50 +20,33 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-import threading
 import time
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from fairprog import queueing
 from fairprog.errors import DomainError
-from fairprog.mail import templated_message
 from proposals.models import (
     Award,
-    AwardInvestigator,
     Cycle,
     Deadline,
     Person,
-    Program,
-    Proposal,
-    ProposalInvestigator,
     ReminderDelivery,
     ReminderSubscription,
 )
+from proposals.reminders import mail
+from proposals.reminders.schedule import offsets_due, scan_window
+from proposals.selectors.recipients import deadline_recipients, program_of
 
 logger = logging.getLogger(__name__)
 
-PROGRAM_STAFF_GROUP = "Program staff"
-# Deadlines that passed this long ago are no longer looked at (their unsent reminders are
-# recorded as missed within this time).
-LOOKBACK = dt.timedelta(days=2)
-HORIZON = dt.timedelta(days=366)  # the largest offset is 365 days
 BATCH = 1000
-UNSUBSCRIBE_SALT = "fairprog.reminders.unsubscribe"
-PROPOSAL_DEADLINES = {Deadline.Kind.LETTER_OF_INTENT, Deadline.Kind.FULL_PROPOSAL}
 Delivery = ReminderDelivery
 
 
@@ -68,101 +54,14 @@ class TransientDeliveryError(Exception):
     """Sending failed in a way that may pass (connection refused, timeout, 4xx reply)."""
 
 
-# --- Recipients -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Recipient:
-    key: str  # "staff:<user id>", "person:<id>", "subscriber:<id>"
-    email: str
-    time_zone: str
-    person_id: int | None = None
-    subscription_id: int | None = None
-
-
-def program_of(deadline: Deadline) -> Program:
-    owner = deadline.cycle if deadline.cycle_id else deadline.award
-    return owner.program  # type: ignore[union-attr]
-
-
-def deadline_recipients(deadline: Deadline) -> list[Recipient]:
-    """Everyone reminded of ``deadline``; one entry per e-mail address (staff first, then
-    investigators, then subscribers). Staff-only deadlines go to staff alone."""
-    program = program_of(deadline)
-    default_zone = program.time_zone
-    found: dict[str, Recipient] = {}
-
-    def add(key: str, email: str, zone: str, **record: int) -> None:
-        address = email.strip().lower()
-        if address and address not in found:
-            found[address] = Recipient(key, email.strip(), zone or default_zone, **record)
-
-    staff = (
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True)
-        .filter(Q(is_superuser=True) | Q(groups__name=PROGRAM_STAFF_GROUP))
-        .exclude(email="")
-        .distinct()
-        .order_by("pk")
-    )
-    for user in staff:
-        add(f"staff:{user.pk}", user.email, "")
-    if deadline.award_id:
-        for person in (
-            Person.objects.filter(
-                award_roles__award_id=deadline.award_id,
-                award_roles__role__in=[AwardInvestigator.Role.PI, AwardInvestigator.Role.CO_PI],
-                reminders_opt_out=False,
-            )
-            .exclude(email="")
-            .distinct()
-            .order_by("pk")
-        ):
-            add(f"person:{person.pk}", person.email, person.time_zone, person_id=person.pk)
-        return list(found.values())
-    if deadline.visibility != Deadline.Visibility.PUBLIC:
-        return list(found.values())
-    cycle = deadline.cycle
-    if deadline.kind in PROPOSAL_DEADLINES:
-        for person in (
-            Person.objects.filter(
-                proposal_roles__proposal__cycle=cycle,
-                proposal_roles__proposal__status__in=[
-                    Proposal.Status.DRAFT,
-                    Proposal.Status.SUBMITTED,
-                ],
-                proposal_roles__role__in=[
-                    ProposalInvestigator.Role.PI,
-                    ProposalInvestigator.Role.CO_PI,
-                ],
-                reminders_opt_out=False,
-            )
-            .exclude(email="")
-            .distinct()
-            .order_by("pk")
-        ):
-            add(f"person:{person.pk}", person.email, person.time_zone, person_id=person.pk)
-    for subscription in (
-        ReminderSubscription.objects.filter(
-            program=program, confirmed_at__isnull=False, unsubscribed_at__isnull=True
-        )
-        .filter(Q(cycle__isnull=True) | Q(cycle_id=deadline.cycle_id))
-        .order_by("pk")
-    ):
-        add(
-            f"subscriber:{subscription.pk}",
-            subscription.email,
-            subscription.time_zone,
-            subscription_id=subscription.pk,
-        )
-    return list(found.values())
-
-
 # --- The scan -------------------------------------------------------------------
 
 
 @dataclass
 class ScanReport:
+    """What one scan found and did; ``waiting`` lists the deliveries it queued (or, with
+    ``queue=False``, left for the caller to send)."""
+
     deadlines: int = 0
     recipients: int = 0
     created: int = 0
@@ -229,12 +128,11 @@ def _waiting(now: dt.datetime) -> Q:
 
 
 def _due_rows(now: dt.datetime, report: ScanReport) -> list[ReminderDelivery]:
+    earliest, latest = scan_window(now)
     deadlines = list(
-        Deadline.objects.filter(
-            # local-time deadlines fall up to a day either side of the reference instant
-            due_at__gte=now - LOOKBACK - dt.timedelta(days=1),
-            due_at__lte=now + HORIZON + dt.timedelta(days=1),
-        ).select_related("cycle__program", "award__program")
+        Deadline.objects.filter(due_at__gte=earliest, due_at__lte=latest).select_related(
+            "cycle__program", "award__program"
+        )
     )
     existing = set(
         ReminderDelivery.objects.filter(
@@ -244,28 +142,12 @@ def _due_rows(now: dt.datetime, report: ScanReport) -> list[ReminderDelivery]:
     rows = []
     for deadline in deadlines:
         report.deadlines += 1
-        offsets = sorted(deadline.reminder_offsets, reverse=True)
         for recipient in deadline_recipients(deadline):
             report.recipients += 1
             due = deadline.due_at_in(zoneinfo.ZoneInfo(recipient.time_zone))
-            if due <= now - LOOKBACK:
-                continue
-            passed = [days for days in offsets if due - dt.timedelta(days=days) <= now]
-            if not passed:
-                continue
-            latest = min(passed)
-            for days in passed:
+            for days, missed in offsets_due(due=due, offsets=deadline.reminder_offsets, now=now):
                 if (deadline.pk, recipient.key, days) in existing:
                     continue
-                if due <= now:
-                    state, note = Delivery.State.MISSED, "The deadline passed before it was sent."
-                elif days != latest:
-                    state, note = (
-                        Delivery.State.MISSED,
-                        f"Its time passed unsent; the {latest}-day reminder went instead.",
-                    )
-                else:
-                    state, note = Delivery.State.PENDING, ""
                 rows.append(
                     ReminderDelivery(
                         deadline=deadline,
@@ -278,8 +160,8 @@ def _due_rows(now: dt.datetime, report: ScanReport) -> list[ReminderDelivery]:
                         offset_days=days,
                         due_at=due,
                         send_at=due - dt.timedelta(days=days),
-                        state=state,
-                        last_error=note,
+                        state=Delivery.State.MISSED if missed else Delivery.State.PENDING,
+                        last_error=missed,
                     )
                 )
     return rows
@@ -350,7 +232,9 @@ def reminder_deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str
         if due <= now:
             return _finish(delivery, Delivery.State.MISSED, "The deadline had passed by then.")
         try:
-            message = _message(delivery, due, now, why)
+            message = mail.reminder_message(
+                delivery, due=due, now=now, why=why, was_due=_last_told(delivery)
+            )
             # Writing the message out checks every header now. One that cannot be written
             # would otherwise fail inside the send, outside the errors handled below, and
             # leave the row pending, to be queued again forever.
@@ -362,7 +246,7 @@ def reminder_deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str
             )
         transient = False
         try:
-            _send(message)
+            mail.send(message)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             error, transient = f"Recipient refused: {exc.recipients}", all(c < 500 for c in codes)
@@ -429,6 +313,24 @@ def _finish(delivery: ReminderDelivery, state: str, note: str) -> str:
     return state
 
 
+def _last_told(delivery: ReminderDelivery) -> dt.datetime | None:
+    """For a change notice: when the deadline was due in the last reminder sent to the
+    same recipient, for the message to say what moved."""
+    if delivery.kind != Delivery.Kind.CHANGED:
+        return None
+    return (
+        ReminderDelivery.objects.filter(
+            deadline=delivery.deadline,
+            recipient=delivery.recipient,
+            kind=Delivery.Kind.REMINDER,
+            state=Delivery.State.SENT,
+        )
+        .order_by("-sent_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+
+
 def _recipient_now(delivery: ReminderDelivery) -> tuple[str, str]:
     """Why the delivery must not go out any more ("" if it may), and the line telling the
     recipient why they receive it."""
@@ -449,134 +351,6 @@ def _recipient_now(delivery: ReminderDelivery) -> tuple[str, str]:
             return "", f"You are an investigator of award {deadline.award.award_number}."  # type: ignore[union-attr]
         return "", f"You are an investigator on a proposal to {deadline.cycle}."
     return "", f"You are program staff of {program.name}."
-
-
-_mailer = threading.local()  # one SMTP connection per worker thread (or process)
-
-
-def _send(message: EmailMultiAlternatives) -> None:
-    """Send through Django's e-mail backend on a connection kept open between messages;
-    a connection the server closed is opened again once."""
-    for attempt in (1, 2):
-        connection: BaseEmailBackend | None = getattr(_mailer, "connection", None)
-        if connection is None:
-            connection = _mailer.connection = get_connection(fail_silently=False)
-            connection.open()
-        try:
-            connection.send_messages([message])
-            return
-        except smtplib.SMTPServerDisconnected:
-            _close()
-            if attempt == 2:
-                raise
-        except OSError:
-            _close()
-            raise
-
-
-def _close() -> None:
-    connection = getattr(_mailer, "connection", None)
-    _mailer.connection = None
-    if connection is not None:
-        try:
-            connection.close()
-        except Exception:  # the connection is being dropped anyway
-            logger.debug("Closing the SMTP connection failed", exc_info=True)
-
-
-# --- The message ----------------------------------------------------------------
-
-
-def _when(instant: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
-    local = instant.astimezone(zone)
-    hour = local.hour % 12 or 12
-    clock = f"{hour}:{local.minute:02d} {'a.m.' if local.hour < 12 else 'p.m.'}"
-    return f"{local:%A} {local.day} {local:%B %Y}, {clock} {local:%Z}"
-
-
-def _message(
-    delivery: ReminderDelivery, due: dt.datetime, now: dt.datetime, why: str
-) -> EmailMultiAlternatives:
-    deadline = delivery.deadline
-    zone = zoneinfo.ZoneInfo(delivery.time_zone)
-    name = deadline.label or deadline.get_kind_display()
-    owner = deadline.cycle or deadline.award
-    if deadline.cycle_id:
-        page = f"{settings.SITE_URL}{reverse('artifacts:cycle-list')}#cycle-{deadline.cycle_id}"
-    else:
-        page = settings.SITE_URL + reverse(
-            "artifacts:project-detail",
-            args=[deadline.award.award_number],  # type: ignore[union-attr]
-        )
-    recipient_kind = delivery.recipient.partition(":")[0]
-    unsubscribe = (
-        settings.SITE_URL
-        + reverse("reminders:unsubscribe", args=[unsubscribe_token(delivery.recipient)])
-        if recipient_kind in ("subscriber", "person")
-        else ""
-    )
-    days_left = (due - now).total_seconds() / 86400
-    context: dict[str, Any] = {
-        "delivery": delivery,
-        "deadline": deadline,
-        "name": name,
-        "owner": owner,
-        "due_local": _when(due, zone),
-        "due_utc": f"{due.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC",
-        "zone": delivery.time_zone,
-        "local_rule": deadline.time_rule == Deadline.TimeRule.SUBMITTER_LOCAL,
-        "rule": deadline.rule_text,
-        "left": _left(days_left),
-        "page_url": page,
-        "unsubscribe_url": unsubscribe,
-        "why": why,
-    }
-    if delivery.kind == Delivery.Kind.CHANGED:
-        told = (
-            ReminderDelivery.objects.filter(
-                deadline=deadline,
-                recipient=delivery.recipient,
-                kind=Delivery.Kind.REMINDER,
-                state=Delivery.State.SENT,
-            )
-            .order_by("-sent_at")
-            .values_list("due_at", flat=True)
-            .first()
-        )
-        context["was_local"] = _when(told, zone) if told else ""
-        subject = f"Deadline changed: {name}, {owner}"
-        template = "deadline_changed"
-    else:
-        subject = f"Reminder: {name}, {owner}, due {context['left']}"
-        template = "reminder"
-    headers = {"Message-ID": message_id(delivery.kind, delivery.pk, delivery.resends)}
-    if unsubscribe:
-        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    return templated_message(
-        template=f"proposals/email/{template}",
-        context=context,
-        subject=subject,
-        to=[delivery.email],
-        headers=headers,
-    )
-
-
-def _left(days: float) -> str:
-    if days >= 1.5:
-        return f"in {round(days)} days"
-    hours = max(1, round(days * 24))
-    return "in 1 hour" if hours == 1 else f"in {hours} hours"
-
-
-def message_id(kind: str, pk: int, resends: int = 0) -> str:
-    """The Message-ID of a delivery: the same each time it is (re)transmitted, so a mail
-    store files it once; a new one when staff send it again on purpose."""
-    return f"<fairprog.{kind}.{pk}.{resends}@{_domain()}>"
-
-
-def _domain() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "fairprog.invalid"
 
 
 # --- Changes, re-sends, unsubscribing -------------------------------------------
@@ -634,25 +408,9 @@ def delivery_resend(*, delivery: ReminderDelivery) -> None:
         deliveries_queue_after_commit([pk])
 
 
-def unsubscribe_token(recipient: str) -> str:
-    """The signed token of an unsubscribe link; it does not expire (old e-mails keep working)."""
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(recipient)
-
-
-def unsubscribe_recipient(token: str) -> str:
-    """The recipient an unsubscribe link names; DomainError if the link was not issued here."""
-    try:
-        recipient = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
-    except signing.BadSignature as exc:
-        raise DomainError("This unsubscribe link is not valid; it may be incomplete.") from exc
-    if recipient.partition(":")[0] not in ("subscriber", "person"):
-        raise DomainError("This unsubscribe link is not valid.")
-    return recipient
-
-
 def recipient_unsubscribe(*, token: str) -> str:
     """Stop reminders to whoever ``token`` names; returns what was stopped, for the page."""
-    recipient = unsubscribe_recipient(token)
+    recipient = mail.unsubscribe_recipient(token)
     kind, _, pk = recipient.partition(":")
     now = timezone.now()
     with transaction.atomic():

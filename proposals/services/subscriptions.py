@@ -19,7 +19,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from fairprog import queueing
 from fairprog.errors import DomainError
 from fairprog.mail import templated_message
-from proposals.models import Cycle, Program, ReminderSubscription, validate_time_zone
+from proposals.models import Cycle, Program, ReminderSubscription
+from proposals.models.fields import validate_time_zone
 from proposals.validators import normalize_email
 
 logger = logging.getLogger(__name__)

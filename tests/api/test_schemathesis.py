@@ -55,6 +55,10 @@ def test_api_never_fails_and_conforms_to_its_schema(api_schema):
             # A cursor is an opaque token only FairProg writes: a generated one that fits
             # the schema's pattern is still refused (400), so that check cannot hold there.
             forged = "cursor" in (case.query or {})
-            case.call_and_validate(excluded_checks=[positive_data_acceptance] if forged else [])
+            # A NUL in a form field's name is refused by ControlCharacterMiddleware (400,
+            # naming the field) before any view runs, whatever the schema allows there.
+            nul_name = isinstance(case.body, dict) and any("\x00" in str(k) for k in case.body)
+            excluded = [positive_data_acceptance] if forged or nul_name else []
+            case.call_and_validate(excluded_checks=excluded)
 
         check()

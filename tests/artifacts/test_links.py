@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from artifacts import linkcheck
 from artifacts.models import Artifact, ArtifactLink, LinkCheck, LinkState
-from artifacts.services import links
+from artifacts.services import link_digest, links
 from artifacts.services.artifacts import artifact_create, artifact_retire, artifact_update
+from fairprog.catalogue_version import catalogue_changed, catalogue_version
 from proposals.models import AwardInvestigator
 from tests.artifacts.factories import ArtifactFactory
 from tests.proposals.factories import AwardFactory, PersonFactory
@@ -95,7 +96,8 @@ def test_an_edited_url_starts_again_unchecked_and_is_queued_after_commit(
     )
     assert link.next_check_at is not None
     assert link.next_check_at <= timezone.now()
-    assert len(callbacks) == 1  # the check, queued once the edit is committed
+    # The check, queued once the edit is committed (beside the catalogue version's move).
+    assert len([c for c in callbacks if c is not catalogue_changed]) == 1
 
 
 def test_an_unchanged_save_queues_nothing(django_capture_on_commit_callbacks):
@@ -104,7 +106,7 @@ def test_an_unchanged_save_queues_nothing(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         artifact_update(artifact=artifact, summary="Reworded.")
 
-    assert callbacks == []
+    assert [c for c in callbacks if c is not catalogue_changed] == []
 
 
 def test_a_removed_url_loses_its_link():
@@ -232,6 +234,19 @@ def test_a_change_of_health_bumps_the_artifact_for_api_caches():
     assert after > before
 
 
+def test_a_change_of_health_moves_the_catalogue_version_after_commit(
+    django_capture_on_commit_callbacks,
+):
+    link = artifact_with_links().links.get()
+    before = catalogue_version()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record(link, "ok")
+        assert catalogue_version() == before, "moved before the commit"
+
+    assert catalogue_version() != before, "not moved after the commit"
+
+
 def test_every_check_is_kept_with_its_details():
     link = artifact_with_links().links.get()
     record(link, "broken", status_code=404, error="HTTP 404.", latency_ms=12, attempts=1)
@@ -295,7 +310,7 @@ def broken_link(title: str = "Broken dataset") -> ArtifactLink:
 def test_the_digest_tells_staff_which_links_became_broken(staff_user):
     broken_link("Dialect benchmark")
 
-    sent = links.links_digest_send()
+    sent = link_digest.links_digest_send()
 
     assert sent == 1
     message = mail.outbox[0]
@@ -317,7 +332,7 @@ def test_the_digest_goes_only_to_staff_who_may_see_the_links(staff_user):
     User.objects.create_superuser("root", "root@example.org", "pw")
     broken_link("Draft dialect benchmark")
 
-    assert links.links_digest_send() == 1
+    assert link_digest.links_digest_send() == 1
 
     assert sorted(mail.outbox[0].to) == sorted(
         [staff_user.email, "viewer@example.org", "root@example.org"]
@@ -327,7 +342,7 @@ def test_the_digest_goes_only_to_staff_who_may_see_the_links(staff_user):
 def test_no_digest_when_nothing_broke(staff_user):
     artifact_with_links()
 
-    assert links.links_digest_send() == 0
+    assert link_digest.links_digest_send() == 0
     assert mail.outbox == []
 
 
@@ -337,7 +352,7 @@ def test_links_broken_long_ago_are_not_in_the_digest(staff_user):
         state_since=timezone.now() - dt.timedelta(days=30)
     )
 
-    assert links.links_digest_send() == 0
+    assert link_digest.links_digest_send() == 0
 
 
 def test_the_digest_can_also_go_to_each_pi_about_their_own_artifacts(settings, staff_user):
@@ -349,7 +364,7 @@ def test_the_digest_can_also_go_to_each_pi_about_their_own_artifacts(settings, s
     )
     broken_link("Someone else's dataset")
 
-    assert links.links_digest_send() == 2
+    assert link_digest.links_digest_send() == 2
     to_pi = next(message for message in mail.outbox if message.to == ["pi@university.example"])
     assert "PI's dataset" in to_pi.body
     assert "Someone else" not in to_pi.body

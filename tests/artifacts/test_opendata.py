@@ -19,8 +19,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
-from artifacts import opendata
 from artifacts.models import Artifact, FairnessDimension, Task
+from artifacts.opendata import writers
+from artifacts.opendata.export import open_data_export
 from artifacts.tasks import open_data_export_task
 from fairprog.celery import app
 from fairprog.errors import DomainError
@@ -94,7 +95,7 @@ def test_awards_csv_has_every_award_with_its_public_columns(data_dir):
     award.program_elements.add(code)
     AwardFactory(award_number="2147276", cycle=None, institution=None, intended_amount=None)
 
-    opendata.open_data_export()
+    open_data_export()
 
     rows = _csv(_current(data_dir) / "awards.csv")
     assert [row["award_number"] for row in rows] == ["2040800", "2147276"]
@@ -130,7 +131,7 @@ def test_artifact_files_hold_published_and_retired_after_publication_artifacts_o
     ArtifactFactory(slug="draft-one", status="draft", published_at=None)
     ArtifactFactory(slug="retired-draft", status="retired", published_at=None)
 
-    opendata.open_data_export()
+    open_data_export()
 
     rows = _csv(_current(data_dir) / "artifacts.csv")
     assert {row["slug"]: row["status"] for row in rows} == {
@@ -162,7 +163,7 @@ def test_artifacts_csv_columns(data_dir):
     )
     ArtifactCreatorFactory(artifact=artifact, person=creator)
 
-    opendata.open_data_export()
+    open_data_export()
 
     [row] = _csv(_current(data_dir) / "artifacts.csv")
     assert row == {
@@ -194,7 +195,7 @@ def test_artifacts_jsonl_lines_are_the_apis_artifact_json(client, data_dir):
     ArtifactCreatorFactory(artifact=published)
     ArtifactFactory(slug="retired-one", status="retired", retirement_note="Superseded.")
 
-    opendata.open_data_export()
+    open_data_export()
 
     for line in _jsonl(_current(data_dir) / "artifacts.jsonl"):
         api = client.get(f"/api/v1/artifacts/{line['slug']}/")
@@ -207,7 +208,7 @@ def test_deadlines_ics_has_the_public_feeds_events(client, data_dir):
     deadline_create(cycle=cycle, kind="letter_of_intent", due_date=dt.date(2031, 6, 1), label="LOI")
     DeadlineFactory(cycle=cycle, label="Panel", visibility=Deadline.Visibility.STAFF)
 
-    opendata.open_data_export()
+    open_data_export()
 
     def events(body):
         return [
@@ -239,7 +240,7 @@ def _plant_canary():
 def test_canary_never_reaches_a_file_or_the_data_page(client, data_dir):
     _plant_canary()
 
-    opendata.open_data_export()
+    open_data_export()
 
     for name in FILES:
         body = (_current(data_dir) / name).read_bytes()
@@ -254,7 +255,7 @@ def test_datapackage_validates_with_frictionless_checking_every_resource(data_di
     _plant_canary()
     ArtifactFactory(keywords=[], status="retired", retirement_note="Gone.")
 
-    opendata.open_data_export()
+    open_data_export()
 
     report = frictionless.validate(str(_current(data_dir) / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
@@ -269,7 +270,7 @@ def test_datapackage_bytes_and_hashes_match_the_files(data_dir):
     ArtifactFactory()
     DeadlineFactory()
 
-    opendata.open_data_export()
+    open_data_export()
 
     package = _package(data_dir)
     assert [r["path"] for r in package["resources"]] == FILES[:-1]
@@ -283,7 +284,7 @@ def test_datapackage_bytes_and_hashes_match_the_files(data_dir):
 
 
 def test_datapackage_schemas_document_every_column_with_keys(data_dir):
-    opendata.open_data_export()
+    open_data_export()
 
     resources = {r["name"]: r for r in _package(data_dir)["resources"]}
     for name in ("awards", "artifacts"):
@@ -303,7 +304,7 @@ def test_datapackage_schemas_document_every_column_with_keys(data_dir):
 
 
 def test_datapackage_names_licence_homepage_and_creation_time(data_dir):
-    opendata.open_data_export()
+    open_data_export()
 
     package = _package(data_dir)
     assert package["licenses"] == [
@@ -322,7 +323,7 @@ def test_datapackage_names_licence_homepage_and_creation_time(data_dir):
 def test_open_data_license_setting_overrides_the_licence(data_dir, settings):
     settings.OPEN_DATA_LICENSE = "odbl-1.0"
 
-    opendata.open_data_export()
+    open_data_export()
 
     [described] = _package(data_dir)["licenses"]
     assert described["name"] == "ODbL-1.0"
@@ -333,14 +334,14 @@ def test_unknown_licence_refuses_to_export(data_dir, settings):
     settings.OPEN_DATA_LICENSE = "Public-Domain-Maybe"
 
     with pytest.raises(DomainError, match="OPEN_DATA_LICENSE"):
-        opendata.open_data_export()
+        open_data_export()
     assert not _current(data_dir).exists()
 
 
 def test_export_switches_current_and_keeps_only_the_previous_snapshot(data_dir):
-    first = opendata.open_data_export().directory
-    second = opendata.open_data_export().directory
-    third = opendata.open_data_export().directory
+    first = open_data_export().directory
+    second = open_data_export().directory
+    third = open_data_export().directory
 
     assert os.readlink(_current(data_dir)) == third.name
     assert _snapshots(data_dir) == sorted([second.name, third.name])
@@ -351,15 +352,15 @@ def test_failed_export_leaves_the_old_snapshot_current_and_removes_the_partial_o
     data_dir, monkeypatch
 ):
     ArtifactFactory(slug="before")
-    old = opendata.open_data_export().directory
+    old = open_data_export().directory
     ArtifactFactory(slug="after")
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(opendata, "_write_deadlines", broken)
+    monkeypatch.setattr(writers, "write_deadlines", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
-        opendata.open_data_export()
+        open_data_export()
 
     assert os.readlink(_current(data_dir)) == old.name
     assert _snapshots(data_dir) == [old.name]
@@ -374,7 +375,7 @@ def test_a_second_export_at_the_same_time_is_refused(data_dir):
     with (data_dir / ".export.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         with pytest.raises(DomainError, match="Another open-data export"):
-            opendata.open_data_export()
+            open_data_export()
     assert _snapshots(data_dir) == []
 
 
@@ -383,7 +384,7 @@ def test_export_queries_do_not_grow_with_artifacts(data_dir, count_queries):
         Artifact.objects.all().delete()
         for _ in range(n):
             ArtifactCreatorFactory(artifact=ArtifactFactory())
-        return count_queries(opendata.open_data_export)
+        return count_queries(open_data_export)
 
     assert export_with(2) == export_with(6)
 
@@ -393,7 +394,7 @@ def test_export_outside_a_transaction_reads_in_one_and_leaves_none_open(data_dir
     ArtifactFactory()
 
     with CaptureQueriesContext(connection) as queries:
-        opendata.open_data_export()
+        open_data_export()
 
     assert len(_csv(_current(data_dir) / "artifacts.csv")) == 1
     if connection.vendor == "postgresql":
@@ -415,7 +416,7 @@ CONTENT_TYPES = {
 @pytest.mark.parametrize("name", FILES)
 def test_data_file_is_served_with_type_disposition_and_validators(client, data_dir, name):
     ArtifactFactory()
-    opendata.open_data_export()
+    open_data_export()
 
     response = client.get(reverse("artifacts:open-data-file", args=[name]))
 
@@ -432,7 +433,7 @@ def test_data_file_is_served_with_type_disposition_and_validators(client, data_d
 
 
 def test_data_file_etag_comes_from_the_datapackage(client, data_dir):
-    opendata.open_data_export()
+    open_data_export()
 
     response = client.get("/data/awards.csv")
 
@@ -441,7 +442,7 @@ def test_data_file_etag_comes_from_the_datapackage(client, data_dir):
 
 
 def test_matching_if_none_match_gets_304_without_a_body(client, data_dir):
-    opendata.open_data_export()
+    open_data_export()
     etag = client.get("/data/artifacts.csv")["ETag"]
 
     response = client.get("/data/artifacts.csv", HTTP_IF_NONE_MATCH=etag)
@@ -452,7 +453,7 @@ def test_matching_if_none_match_gets_304_without_a_body(client, data_dir):
 
 
 def test_other_websites_may_read_the_files_and_their_etags(client, data_dir):
-    opendata.open_data_export()
+    open_data_export()
 
     response = client.get("/data/datapackage.json", HTTP_ORIGIN="https://fairness.example.edu")
 
@@ -461,10 +462,10 @@ def test_other_websites_may_read_the_files_and_their_etags(client, data_dir):
 
 
 def test_new_snapshot_with_other_content_answers_200_to_the_old_etag(client, data_dir):
-    opendata.open_data_export()
+    open_data_export()
     etag = client.get("/data/artifacts.csv")["ETag"]
     ArtifactFactory()
-    opendata.open_data_export()
+    open_data_export()
 
     assert client.get("/data/artifacts.csv", HTTP_IF_NONE_MATCH=etag).status_code == 200
 
@@ -473,7 +474,7 @@ def test_new_snapshot_with_other_content_answers_200_to_the_old_etag(client, dat
     "name", ["secrets.txt", "current", ".export.lock", "db.sqlite3", "AWARDS.CSV", "awards.csv.bak"]
 )
 def test_unknown_data_file_is_404(client, data_dir, name):
-    opendata.open_data_export()
+    open_data_export()
 
     assert client.get(f"/data/{name}").status_code == 404
 
@@ -483,7 +484,7 @@ def test_data_files_are_404_before_any_export(client, data_dir):
 
 
 def test_data_file_answers_head_with_its_headers(client, data_dir):
-    opendata.open_data_export()
+    open_data_export()
 
     response = client.head("/data/awards.csv")
 
@@ -493,7 +494,7 @@ def test_data_file_answers_head_with_its_headers(client, data_dir):
 
 
 def test_data_files_refuse_post(client, data_dir):
-    opendata.open_data_export()
+    open_data_export()
 
     assert client.post("/data/awards.csv").status_code == 405
 
@@ -509,7 +510,7 @@ def test_data_page_before_any_export_says_how_to_make_one(client, data_dir):
 def test_data_page_lists_files_sizes_rows_licence_and_columns(client, data_dir):
     for _ in range(3):
         ArtifactFactory()
-    opendata.open_data_export()
+    open_data_export()
 
     response = client.get("/data/")
     page = response.content.decode()
@@ -528,7 +529,7 @@ def test_data_page_lists_files_sizes_rows_licence_and_columns(client, data_dir):
 
 
 def test_data_page_makes_no_database_query(client, data_dir, count_queries):
-    opendata.open_data_export()
+    open_data_export()
 
     assert count_queries(lambda: client.get("/data/")) == 0
 
@@ -562,12 +563,12 @@ def test_command_output_option_writes_there(data_dir, tmp_path):
 
 
 def test_command_failure_is_a_clear_error_and_keeps_the_old_snapshot(data_dir, monkeypatch):
-    old = opendata.open_data_export().directory
+    old = open_data_export().directory
 
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(opendata, "_write_awards", broken)
+    monkeypatch.setattr(writers, "write_awards", broken)
     with pytest.raises(CommandError, match=r"export failed.*No space left.*previous snapshot"):
         call_command("export_open_data", stdout=io.StringIO())
     assert os.readlink(_current(data_dir)) == old.name
@@ -606,7 +607,7 @@ def _plant_formulas():
 def test_csv_text_that_starts_a_formula_is_quoted_and_the_jsonl_keeps_it(data_dir):
     _plant_formulas()
 
-    opendata.open_data_export()
+    open_data_export()
 
     [award] = _csv(_current(data_dir) / "awards.csv")
     assert award["title"] == f"'{HYPERLINK}"
@@ -628,7 +629,7 @@ def test_csv_text_that_starts_a_formula_is_quoted_and_the_jsonl_keeps_it(data_di
 def test_datapackage_stays_valid_and_says_how_formula_text_is_quoted(data_dir):
     _plant_formulas()
 
-    opendata.open_data_export()
+    open_data_export()
 
     report = frictionless.validate(str(_current(data_dir) / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
@@ -640,12 +641,12 @@ def test_datapackage_stays_valid_and_says_how_formula_text_is_quoted(data_dir):
 def test_export_that_finds_nothing_new_keeps_checksums_and_date(client, data_dir):
     ArtifactFactory()
     DeadlineFactory()
-    old = opendata.open_data_export().directory
+    old = open_data_export().directory
     first = {name: client.get(f"/data/{name}") for name in FILES}
 
     # A later export of the same public data: the calendar is written anew (its DTSTAMP).
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2), tick=False):
-        new = opendata.open_data_export().directory
+        new = open_data_export().directory
 
     assert os.readlink(_current(data_dir)) == new.name != old.name
     for name in FILES:

@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from artifacts import linkcheck
 from artifacts.models import Artifact, ArtifactLink, FairnessDimension, LinkState, Task
-from artifacts.selectors import CatalogueQuery, artifact_search, highlight
+from artifacts.selectors.catalogue import artifact_search
+from artifacts.selectors.search import CatalogueQuery
 from artifacts.services import links
+from artifacts.templatetags.catalogue import highlight
 from tests.artifacts.factories import ArtifactFactory
 from tests.proposals.factories import AwardFactory, CycleFactory, OrganizationFactory
 
@@ -171,11 +173,12 @@ def test_a_chosen_link_health_without_artifacts_stays_listed():
     ]
 
 
-def test_facet_counts_follow_a_link_check_at_once():
+def test_facet_counts_follow_a_link_check_at_once(django_capture_on_commit_callbacks):
     artifact = _with_links()
     assert _as_dict(_search("").facets)["link"] == {"unchecked": 1}
 
-    _check(artifact, "ok")
+    with django_capture_on_commit_callbacks(execute=True):  # the check's commit
+        _check(artifact, "ok")
 
     assert _as_dict(_search("").facets)["link"] == {"ok": 1}
 
@@ -232,12 +235,25 @@ def test_search_vector_follows_edits():
     assert _titles(_search("q=calibration")) == ["Renamed calibration set"]
 
 
-def test_facet_counts_are_cached_until_the_catalogue_changes(django_assert_max_num_queries):
-    ArtifactFactory(kind="dataset")
+def test_facet_counts_are_cached_until_the_catalogue_changes(
+    django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    from artifacts.services.artifacts import artifact_create, artifact_publish
+
+    dataset = ArtifactFactory(kind="dataset")
     first = _search("")
     with django_assert_max_num_queries(4):  # page only: the facets come from the cache
         _search("")
-    ArtifactFactory(kind="tool")
+    with django_capture_on_commit_callbacks(execute=True):  # the service moves the version
+        tool = artifact_create(
+            award=dataset.award,
+            kind="tool",
+            title="A tool",
+            summary="S.",
+            license="MIT",
+            landing_url="https://example.org/tool",
+        )
+        artifact_publish(artifact=tool)
     kinds = {
         v.value: v.count for v in next(f for f in _search("").facets if f.name == "kind").values
     }
@@ -251,7 +267,7 @@ def _as_dict(facets) -> dict[str, dict[str, int]]:
 
 @pytest.mark.postgres
 def test_whole_catalogue_counts_kept_by_triggers_match_counting_the_rows():
-    from artifacts import selectors
+    from artifacts.selectors.facets import _counts_from_rows, _whole_catalogue_counts
     from artifacts.services.artifacts import artifact_retire, artifact_update
 
     gender = FairnessDimension.objects.get(slug="gender")
@@ -272,8 +288,8 @@ def test_whole_catalogue_counts_kept_by_triggers_match_counting_the_rows():
     _check(kept, "ok")  # unchecked -> ok
     _check(moved, "broken")  # unchecked (since the update synced its links) -> failing
 
-    counted = selectors._counts_from_rows(CatalogueQuery.from_querydict(QueryDict("")))
-    assert selectors._whole_catalogue_counts() == counted
+    counted = _counts_from_rows(CatalogueQuery.from_querydict(QueryDict("")))
+    assert _whole_catalogue_counts() == counted
     assert counted.kind == {"tool": 3}
     assert counted.license == {"MIT": 2}
     assert counted.dimension == {gender.pk: 1, age.pk: 2}
@@ -282,33 +298,33 @@ def test_whole_catalogue_counts_kept_by_triggers_match_counting_the_rows():
     assert counted.link == {"ok": 1, "failing": 1, "none": 1}
 
     _check(moved, "ok")
-    counted = selectors._counts_from_rows(CatalogueQuery.from_querydict(QueryDict("")))
-    assert selectors._whole_catalogue_counts() == counted
+    counted = _counts_from_rows(CatalogueQuery.from_querydict(QueryDict("")))
+    assert _whole_catalogue_counts() == counted
     assert counted.link == {"ok": 2, "none": 1}
 
 
 def test_facet_counts_use_one_statement_for_every_facet(django_assert_max_num_queries):
-    from artifacts import selectors
+    from artifacts.selectors.facets import facet_counts
 
     ArtifactFactory(kind="dataset", license="MIT")
     ArtifactFactory(kind="tool", license="MIT")
     query = CatalogueQuery.from_querydict(QueryDict("q=benchmark&kind=dataset&license=MIT"))
     # the counts, the two vocabularies, the awards behind year and institution
     with django_assert_max_num_queries(4):
-        facets = _as_dict(selectors._facet_counts_uncached(query))
+        facets = _as_dict(facet_counts(query))
     assert facets["kind"] == {"dataset": 1, "tool": 1}
     assert facets["license"] == {"MIT": 1}
 
 
 def test_total_and_pages_follow_the_choices():
-    from artifacts import selectors
+    from artifacts.selectors.catalogue import PAGE_SIZE
 
-    for n in range(selectors.PAGE_SIZE + 3):
+    for n in range(PAGE_SIZE + 3):
         ArtifactFactory(kind="dataset" if n % 2 else "tool", title=f"Set {n:02d}")
     datasets = _search("kind=dataset&sort=title")
     assert datasets.total == Artifact.objects.filter(kind="dataset").count() == 11
     both = _search("kind=dataset&kind=tool&page=2")
-    assert both.total == selectors.PAGE_SIZE + 3
+    assert both.total == PAGE_SIZE + 3
     assert both.page.number == 2
     assert len(both.page.object_list) == 3
     beyond = _search("page=99")

@@ -1,4 +1,5 @@
-"""Catalogue services: creation, publication, retirement, and their refusals."""
+"""Catalogue services: creation, publication, retirement, and their refusals; each moves
+the catalogue version once its transaction commits."""
 
 import pytest
 
@@ -7,6 +8,7 @@ from artifacts.services.artifacts import (
     artifact_create,
     artifact_publish,
     artifact_retire,
+    artifact_set_creators,
     artifact_update,
 )
 from fairprog.errors import DomainError
@@ -80,3 +82,32 @@ def test_artifact_history_records_publication():
     artifact = _draft(license="MIT", landing_url="https://example.org/a")
     artifact_publish(artifact=artifact)
     assert artifact.history.first().history_change_reason == "Published"
+
+
+def test_artifact_create_moves_the_catalogue_version_after_commit(catalogue_moves_after_commit):
+    award = AwardFactory()
+    catalogue_moves_after_commit(lambda: _draft(award=award))
+
+
+def test_artifact_update_moves_the_catalogue_version_after_commit(catalogue_moves_after_commit):
+    artifact = ArtifactFactory()
+    catalogue_moves_after_commit(lambda: artifact_update(artifact=artifact, title="Renamed"))
+
+
+def test_artifact_set_creators_moves_the_catalogue_version_after_commit(
+    catalogue_moves_after_commit,
+):
+    artifact, person = ArtifactFactory(), PersonFactory()
+    catalogue_moves_after_commit(
+        lambda: artifact_set_creators(artifact=artifact, creators=[person])
+    )
+
+
+def test_artifact_publish_moves_the_catalogue_version_after_commit(catalogue_moves_after_commit):
+    artifact = ArtifactFactory(status=Artifact.Status.DRAFT, published_at=None)
+    catalogue_moves_after_commit(lambda: artifact_publish(artifact=artifact))
+
+
+def test_artifact_retire_moves_the_catalogue_version_after_commit(catalogue_moves_after_commit):
+    artifact = ArtifactFactory()
+    catalogue_moves_after_commit(lambda: artifact_retire(artifact=artifact, note="Withdrawn."))

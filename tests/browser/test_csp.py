@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from artifacts import selectors
+from artifacts.selectors.artifacts import artifact_listed_queryset
 from proposals.models import Award
 from tests.browser.conftest import log_in, screenshot
 
@@ -40,7 +40,7 @@ def _charts_drawn(page) -> list[bool]:
 @pytest.fixture
 def portfolio(demo_portfolio):
     call_command("export_open_data", stdout=io.StringIO())
-    artifact = selectors.artifact_listed_queryset().order_by("pk").first()
+    artifact = artifact_listed_queryset().order_by("pk").first()
     assert artifact is not None
     return artifact
 

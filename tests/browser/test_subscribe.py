@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from proposals.models import Cycle, ReminderSubscription
-from proposals.services.reminders import unsubscribe_token
+from proposals.reminders.mail import unsubscribe_token
 from tests.browser.conftest import VIEWPORTS, axe_violations, screenshot
 from tests.proposals.factories import CycleFactory, DeadlineFactory, ReminderSubscriptionFactory
 

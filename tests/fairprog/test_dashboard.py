@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from artifacts.models import Artifact, ArtifactLink, FairnessDimension, LinkHealthDay, LinkState
 from artifacts.services import links
-from fairprog import dashboard
-from fairprog.dashboard import Scope
+from fairprog.portfolio import queries, staff_charts
+from fairprog.portfolio.charts import Chart
+from fairprog.portfolio.queries import Scope
 from proposals.models import Cycle, Deadline, Proposal, ReminderDelivery
 from tests.artifacts.factories import ArtifactFactory
 from tests.proposals.factories import (
@@ -131,10 +132,14 @@ def test_figures_count_the_portfolio_as_it_stands(portfolio):
     _link(portfolio["artifacts"][0], state="broken")
     _link(portfolio["artifacts"][1], state="failing")
 
-    figures = dashboard.dashboard_figures()
+    figures = queries.dashboard_figures()
 
-    assert (figures.open_cycles, figures.proposals_in_review, figures.awards_active) == (2, 3, 1)
-    assert (figures.artifacts_published, figures.links_broken) == (5, 1)
+    assert (
+        figures.count("open_cycles"),
+        figures.count("proposals_in_review"),
+        figures.count("awards_active"),
+    ) == (2, 3, 1)
+    assert (figures.count("artifacts_published"), figures.count("links_broken")) == (5, 1)
 
 
 def test_figures_next_deadline_is_the_soonest_upcoming_one_of_an_open_cycle(portfolio):
@@ -145,7 +150,7 @@ def test_figures_next_deadline_is_the_soonest_upcoming_one_of_an_open_cycle(port
     DeadlineFactory(cycle=portfolio["c2020"], due_date=now.date() + dt.timedelta(days=2))
     DeadlineFactory(cycle=portfolio["c2021"], due_date=now.date() - dt.timedelta(days=3))
 
-    figures = dashboard.dashboard_figures(now=now)
+    figures = queries.dashboard_figures(now=now)
 
     assert figures.next_deadline_at is not None
     assert timezone.localtime(figures.next_deadline_at).date() == soon
@@ -177,13 +182,13 @@ def test_figures_count_reminders_of_the_last_seven_days(portfolio):
     ReminderDelivery.objects.filter(pk=old.pk).update(updated_at=now - dt.timedelta(days=9))
     _delivery(deadline, 5, state="pending")
 
-    figures = dashboard.dashboard_figures(now=now)
+    figures = queries.dashboard_figures(now=now)
 
-    assert (figures.reminders_sent, figures.reminders_failed) == (1, 1)
+    assert (figures.count("reminders_sent"), figures.count("reminders_failed")) == (1, 1)
 
 
 def test_figures_are_zero_without_any_program():
-    assert dashboard.dashboard_figures() == dashboard.Figures()
+    assert queries.dashboard_figures() == queries.Figures()
 
 
 def test_each_figure_links_to_an_admin_list_that_accepts_its_filters(staff_client, portfolio):
@@ -209,12 +214,12 @@ def test_figure_link_to_broken_links_filters_the_link_list(staff_client, portfol
 # --- Charts ------------------------------------------------------------------------
 
 
-def _table(chart: dashboard.Chart) -> dict[str, list]:
+def _table(chart: Chart) -> dict[str, list]:
     return {label: [s.values[i] for s in chart.series] for i, label in enumerate(chart.labels)}
 
 
 def test_funding_sums_each_amount_by_cycle_year(portfolio):
-    chart = dashboard.chart_funding(Scope())
+    chart = staff_charts.chart_funding(Scope())
 
     assert [s.key for s in chart.series] == ["awards", "intended", "awarded", "obligated"]
     assert _table(chart) == {
@@ -225,7 +230,7 @@ def test_funding_sums_each_amount_by_cycle_year(portfolio):
 
 
 def test_funnel_is_cumulative_with_the_success_rate(portfolio):
-    chart = dashboard.chart_funnel(Scope(program_id=portfolio["fai"].pk))
+    chart = staff_charts.chart_funnel(Scope(program_id=portfolio["fai"].pk))
 
     # submitted: all but the draft and the proposal withdrawn before submission.
     label = f"{portfolio['c2021'].solicitation_number} (2021)"
@@ -234,7 +239,7 @@ def test_funnel_is_cumulative_with_the_success_rate(portfolio):
 
 
 def test_artifacts_by_quarter_count_published_ones_in_the_program_time_zone(portfolio):
-    chart = dashboard.chart_artifacts_by_quarter(Scope())
+    chart = staff_charts.chart_artifacts_by_quarter(Scope())
 
     assert chart.labels == ["2021 Q1", "2021 Q2", "2021 Q3", "2021 Q4"]
     assert {s.key: s.values for s in chart.series} == {
@@ -246,7 +251,7 @@ def test_artifacts_by_quarter_count_published_ones_in_the_program_time_zone(port
 
 
 def test_dimensions_list_every_dimension_with_its_published_artifacts(portfolio):
-    chart = dashboard.chart_dimensions(Scope())
+    chart = staff_charts.chart_dimensions(Scope())
 
     counts = _table(chart)
     assert counts["Gender"] == [3]  # the draft is not counted
@@ -262,7 +267,7 @@ def test_institutions_are_the_top_fifteen_by_awards(portfolio):
             program=portfolio["fai"], institution=OrganizationFactory(name=f"Inst {n:02d}")
         )
 
-    chart = dashboard.chart_institutions(Scope())
+    chart = staff_charts.chart_institutions(Scope())
 
     assert len(chart.labels) == 15
     assert chart.labels[:2] == ["Penn State", "UC Berkeley"]
@@ -272,7 +277,7 @@ def test_institutions_are_the_top_fifteen_by_awards(portfolio):
 def test_states_put_awards_without_a_state_under_not_recorded(portfolio):
     AwardFactory(program=portfolio["fai"], institution=None, awarded_amount=Decimal("5"))
 
-    chart = dashboard.chart_states(Scope())
+    chart = staff_charts.chart_states(Scope())
 
     assert _table(chart) == {
         "CA": [2, Decimal("170000")],
@@ -290,7 +295,7 @@ def test_link_health_averages_the_days_recorded_each_week(portfolio):
     ArtifactLink.objects.filter(pk=two.pk).update(state=LinkState.BLOCKED)
     _record_day(monday + dt.timedelta(days=15))  # one failing, one blocked
 
-    chart = dashboard.chart_link_health(Scope())
+    chart = staff_charts.chart_link_health(Scope())
 
     # ok, redirected, blocked, failing or broken, not checked yet
     assert _table(chart) == {
@@ -318,7 +323,7 @@ def test_program_filter_applies_to_every_chart(portfolio):
     _record_day(dt.date(2025, 3, 4))
     other = Scope(program_id=portfolio["other"].pk)
 
-    charts = {key: build(other) for key, (build, _) in dashboard.STAFF_CHARTS.items()}
+    charts = {key: build(other) for key, (build, _) in staff_charts.STAFF_CHARTS.items()}
 
     assert charts["funding"].labels == ["2021"]
     assert charts["funnel"].series[0].values == [1]
@@ -332,9 +337,9 @@ def test_program_filter_applies_to_every_chart(portfolio):
 def test_year_filter_keeps_the_cycles_of_that_year(portfolio):
     scope = Scope(year=2020)
 
-    assert dashboard.chart_funding(scope).labels == ["2020"]
-    assert dashboard.chart_funnel(scope).labels == []
-    assert dashboard.chart_artifacts_by_quarter(scope).labels == ["2021 Q1"]
+    assert staff_charts.chart_funding(scope).labels == ["2020"]
+    assert staff_charts.chart_funnel(scope).labels == []
+    assert staff_charts.chart_artifacts_by_quarter(scope).labels == ["2021 Q1"]
 
 
 def test_dashboard_reads_the_filters_from_the_query_string(staff_client, portfolio):

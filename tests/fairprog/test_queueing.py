@@ -18,7 +18,7 @@ from artifacts.models import ArtifactLink, LinkState
 from artifacts.services import links
 from fairprog import queueing
 from proposals.models import Award, ImportRun
-from proposals.services import imports
+from proposals.services import import_runs
 from proposals.tasks import reminders_scan_task
 from tests import redisbroker
 from tests.conftest import program_staff_group, wait_until
@@ -120,7 +120,7 @@ def test_upload_and_artifact_save_on_a_dead_broker_are_done_once_it_is_back(
             }
         )
         # What beat does periodically: queue the waiting run again, sweep the due links.
-        imports.import_runs_recover()
+        import_runs.import_runs_recover()
         links.links_sweep()
 
         assert wait_until(lambda: ImportRun.objects.get().is_finished, timeout=60)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from proposals.nsf import Document
+from proposals.nsf.documents import Document
 
 
 def bulk_json_award(number: str, **overrides: Any) -> dict[str, Any]:

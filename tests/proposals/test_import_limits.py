@@ -14,8 +14,9 @@ from django.urls import reverse
 
 from fairprog.errors import DomainError
 from proposals.models import Award, ImportRun
-from proposals.nsf import DocumentSet
-from proposals.services.imports import ImportAborted, awards_import, import_run_create
+from proposals.nsf.documents import DocumentSet
+from proposals.services.import_runs import import_run_create
+from proposals.services.imports import ImportAborted, awards_import
 from tests.proposals.factories import ProgramFactory
 from tests.proposals.nsf_builders import bulk_json_award
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from fairprog.errors import DomainError
 from proposals.models import Award, ImportRun, ProgramElement
-from proposals.services.imports import (
+from proposals.services.import_runs import (
     import_run_again,
     import_run_create,
     import_run_execute,
@@ -244,12 +244,12 @@ def test_import_errors_name_the_uploaded_file_not_where_the_worker_keeps_it(
 
 @pytest.mark.django_db
 def test_an_unexpected_import_error_is_logged_not_shown(program, monkeypatch, caplog):
-    from proposals.services import imports
+    from proposals.services import import_runs
 
     def broken(**kwargs):
         raise RuntimeError("disk trouble at /var/lib/worker/secret")
 
-    monkeypatch.setattr(imports, "awards_import", broken)
+    monkeypatch.setattr(import_runs, "awards_import", broken)
     run = _stored_run(program, "a.xml", b"<x/>")
     with pytest.raises(RuntimeError):
         import_run_execute(run_id=run.pk)

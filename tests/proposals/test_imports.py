@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from fairprog.errors import DomainError
 from proposals.models import Award, Organization, Person, ProgramElement
-from proposals.nsf import Document, clean_text, iter_documents
+from proposals.nsf.documents import Document, iter_documents
+from proposals.nsf.records import clean_text
 from proposals.services.imports import ImportAborted, awards_import
 from tests.proposals.factories import CycleFactory, DeadlineFactory, ProgramFactory
 from tests.proposals.nsf_builders import bulk_json_document

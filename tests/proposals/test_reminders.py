@@ -14,6 +14,8 @@ from django.core.management import call_command
 
 from fairprog.errors import DomainError
 from proposals.models import Deadline, Proposal, ReminderDelivery, ReminderSubscription
+from proposals.reminders.mail import close_connection, unsubscribe_token
+from proposals.selectors.recipients import deadline_recipients
 from proposals.services import reminders
 from proposals.services.programs import deadline_create, deadline_save
 from tests.conftest import program_staff_group
@@ -39,9 +41,9 @@ DUE_LA = dt.datetime(2030, 7, 14, 0, 0, tzinfo=UTC)
 
 @pytest.fixture(autouse=True)
 def fresh_mail_connection() -> Iterator[None]:
-    reminders._close()  # each test gets the e-mail backend its settings name
+    close_connection()  # each test gets the e-mail backend its settings name
     yield
-    reminders._close()
+    close_connection()
 
 
 @pytest.fixture
@@ -102,7 +104,7 @@ def test_cycle_deadline_reaches_staff_open_proposals_and_confirmed_subscribers(c
     _subscriber(cycle.program, email="unconfirmed@example.net", confirmed=False)
     _subscriber(cycle.program, cycle=CycleFactory(program=cycle.program), email="other@x.net")
 
-    keys = {r.email: r.key.split(":")[0] for r in reminders.deadline_recipients(deadline)}
+    keys = {r.email: r.key.split(":")[0] for r in deadline_recipients(deadline)}
     assert keys == {
         "officer@fai.example.org": "staff",
         "pi@uni.example.edu": "person",
@@ -116,7 +118,7 @@ def test_staff_only_deadline_reaches_staff_alone(cycle):
     ProposalFactory(cycle=cycle)
     _subscriber(cycle.program)
     internal = DeadlineFactory(cycle=cycle, visibility=Deadline.Visibility.STAFF)
-    assert [r.email for r in reminders.deadline_recipients(internal)] == ["officer@fai.example.org"]
+    assert [r.email for r in deadline_recipients(internal)] == ["officer@fai.example.org"]
 
 
 def test_award_report_deadline_reaches_pi_co_pis_and_staff():
@@ -128,7 +130,7 @@ def test_award_report_deadline_reaches_pi_co_pis_and_staff():
     report = DeadlineFactory(
         cycle=None, award=award, kind=Deadline.Kind.ANNUAL_REPORT, due_date=dt.date(2030, 7, 13)
     )
-    assert sorted(r.email for r in reminders.deadline_recipients(report)) == [
+    assert sorted(r.email for r in deadline_recipients(report)) == [
         "copi@uni.example.edu",
         "officer@fai.example.org",
         "pi@uni.example.edu",
@@ -138,7 +140,7 @@ def test_award_report_deadline_reaches_pi_co_pis_and_staff():
 def test_one_address_gets_one_reminder_whatever_its_roles(cycle, deadline):
     _staff("both@fai.example.org")
     _subscriber(cycle.program, email="Both@FAI.example.org")
-    assert len(reminders.deadline_recipients(deadline)) == 1
+    assert len(deadline_recipients(deadline)) == 1
 
 
 # --- The scan --------------------------------------------------------------------
@@ -245,7 +247,7 @@ def test_send_states_the_deadline_in_the_readers_zone_and_utc(cycle, deadline, m
     delivery = ReminderDelivery.objects.get(state=State.SENT)
     assert delivery.message_id == message.extra_headers["Message-ID"]
     assert delivery.sent_at is not None
-    token = reminders.unsubscribe_token(f"subscriber:{subscription.pk}")
+    token = unsubscribe_token(f"subscriber:{subscription.pk}")
     assert message.extra_headers["List-Unsubscribe"].endswith(f"/reminders/unsubscribe/{token}/>")
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
@@ -400,7 +402,7 @@ def test_unsubscribe_link_stops_the_subscription_and_its_waiting_reminders(
 ):
     subscription = _subscriber(cycle.program)
     pk = _scan(DUE_NY - dt.timedelta(days=1)).waiting[0]
-    token = reminders.unsubscribe_token(f"subscriber:{subscription.pk}")
+    token = unsubscribe_token(f"subscriber:{subscription.pk}")
     assert reminders.recipient_unsubscribe(token=token) == "reminders of Fairness in AI"
     subscription.refresh_from_db()
     assert subscription.unsubscribed_at is not None
@@ -411,17 +413,17 @@ def test_unsubscribe_link_stops_the_subscription_and_its_waiting_reminders(
 
 def test_an_investigator_can_unsubscribe_too(cycle, deadline):
     person = PersonFactory()
-    reminders.recipient_unsubscribe(token=reminders.unsubscribe_token(f"person:{person.pk}"))
+    reminders.recipient_unsubscribe(token=unsubscribe_token(f"person:{person.pk}"))
     person.refresh_from_db()
     assert person.reminders_opt_out is True
 
 
 def test_a_tampered_unsubscribe_link_is_refused():
-    token = reminders.unsubscribe_token("subscriber:1")
+    token = unsubscribe_token("subscriber:1")
     with pytest.raises(DomainError, match="not valid"):
         reminders.recipient_unsubscribe(token=token[:-2] + "xx")
     with pytest.raises(DomainError):
-        reminders.recipient_unsubscribe(token=reminders.unsubscribe_token("staff:1"))
+        reminders.recipient_unsubscribe(token=unsubscribe_token("staff:1"))
 
 
 def test_staff_resend_goes_out_again_with_a_new_message_id(deadline, mailoutbox):

@@ -1,4 +1,5 @@
-"""Services that change program records: happy paths and refusals."""
+"""Services that change program records: happy paths and refusals; those that change what
+the catalogue shows move its version once their transaction commits."""
 
 import datetime as dt
 import zoneinfo
@@ -10,8 +11,10 @@ from django.db import IntegrityError, transaction
 
 from fairprog.errors import DomainError
 from proposals.models import Award, AwardInvestigator, Cycle, Deadline, Proposal
+from proposals.services.awards import award_create, award_update
 from proposals.services.programs import (
     cycle_create,
+    cycle_set_status,
     deadline_create,
     deadline_save,
     organization_create,
@@ -75,7 +78,25 @@ def test_organization_create_normalises_a_ror_url():
     assert org.ror_id == "021nxhr62"
 
 
+def test_organization_create_moves_the_catalogue_version_after_commit(
+    catalogue_moves_after_commit,
+):
+    catalogue_moves_after_commit(lambda: organization_create(name="Carnegie Mellon University"))
+
+
 # --- Cycles and deadlines ---------------------------------------------------
+
+
+def test_cycle_create_moves_the_catalogue_version_after_commit(catalogue_moves_after_commit):
+    program = ProgramFactory()
+    catalogue_moves_after_commit(
+        lambda: cycle_create(program=program, year=2020, solicitation_number="NSF 20-566")
+    )
+
+
+def test_cycle_set_status_moves_the_catalogue_version_after_commit(catalogue_moves_after_commit):
+    cycle = CycleFactory(status=Cycle.Status.PLANNED)
+    catalogue_moves_after_commit(lambda: cycle_set_status(cycle=cycle, status=Cycle.Status.OPEN))
 
 
 def test_cycle_create_refuses_a_second_cycle_in_the_same_year():
@@ -362,3 +383,31 @@ def test_proposal_submit_accepts_a_pacific_pi_after_eastern_5pm():
     with time_machine.travel(dt.datetime(2030, 7, 13, 21, 30, tzinfo=dt.UTC)):
         proposal_submit(proposal=proposal)
     assert proposal.status == Proposal.Status.SUBMITTED
+
+
+# --- Awards -------------------------------------------------------------------
+
+
+def test_award_create_moves_the_catalogue_version_after_commit(catalogue_moves_after_commit):
+    program = ProgramFactory()
+    catalogue_moves_after_commit(
+        lambda: award_create(award_number="2040800", program=program, title="FAI: Fair hiring")
+    )
+
+
+def test_award_update_moves_the_catalogue_version_after_commit(catalogue_moves_after_commit):
+    award = AwardFactory()
+    catalogue_moves_after_commit(lambda: award_update(award=award, title="FAI: Renamed"))
+
+
+def test_proposal_award_moves_the_catalogue_version_after_commit(catalogue_moves_after_commit):
+    proposal = _proposal_in(Proposal.Status.RECOMMENDED)
+    catalogue_moves_after_commit(lambda: proposal_award(proposal=proposal, award_number="2040800"))
+
+
+def test_proposal_award_linking_an_imported_award_moves_the_catalogue_version_after_commit(
+    catalogue_moves_after_commit,
+):
+    AwardFactory(award_number="2040926")
+    proposal = _proposal_in(Proposal.Status.RECOMMENDED)
+    catalogue_moves_after_commit(lambda: proposal_award(proposal=proposal, award_number="2040926"))

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from fairprog.errors import DomainError
 from proposals.models import Cycle, ReminderSubscription
-from proposals.services.reminders import unsubscribe_token
+from proposals.reminders.mail import unsubscribe_token
 from proposals.services.subscriptions import (
     confirmation_token,
     subscription_confirm,

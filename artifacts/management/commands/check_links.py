@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from artifacts import linkcheck
 from artifacts.models import ArtifactLink, LinkCheck, LinkState
 from artifacts.services import links
+from fairprog.commands import DocumentedCommand, ProgressLine
 
 
-class Command(BaseCommand):
-    help = (
-        "Check the artifact links that are due (new, edited, or past their recheck time), "
-        "or every link with --all, and record the results. Shows progress and a summary."
-    )
+class Command(DocumentedCommand):
+    """Check the artifact links that are due (new, edited, or past their recheck time), or
+    every link with --all, and record the results. Shows progress and a summary."""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--all", action="store_true", help="check every link, due or not")
@@ -53,7 +50,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(ids):,} links to check on {hosts:,} hosts.")
         if options["dry_run"] or not ids:
             return
-        report = links.links_check(link_ids=ids, on_result=_Progress(len(ids), self.stdout.write))
+        progress = ProgressLine(len(ids), self.stdout.write, seconds=0.5)
+        report = links.links_check(link_ids=ids, on_result=lambda _result: progress.advance())
         links.link_health_record_day()  # the dashboard's history shows today's states
         labels = dict(LinkCheck.Outcome.choices)
         summary = ", ".join(
@@ -67,23 +65,3 @@ class Command(BaseCommand):
                 f"{summary}."
             )
         )
-
-
-class _Progress:
-    """Prints counts, rate and time left at most twice a second."""
-
-    def __init__(self, total: int, write: Any) -> None:
-        self.total, self.write = total, write
-        self.done = 0
-        self.started = self.shown = time.monotonic()
-
-    def __call__(self, result: linkcheck.CheckResult) -> None:
-        self.done += 1
-        now = time.monotonic()
-        if now - self.shown < 0.5 and self.done != self.total:
-            return
-        self.shown = now
-        elapsed = now - self.started
-        rate = self.done / elapsed if elapsed else 0.0
-        left = (self.total - self.done) / rate if rate else 0.0
-        self.write(f"  {self.done:,}/{self.total:,} ({rate:,.0f}/s, about {left:,.0f} s left)")

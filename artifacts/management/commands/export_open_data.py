@@ -7,19 +7,19 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.template.defaultfilters import filesizeformat
 
-from artifacts import opendata
+from artifacts.opendata.export import open_data_export
+from artifacts.opendata.snapshot import PACKAGE
+from fairprog.commands import DocumentedCommand
 from fairprog.errors import DomainError
 
 
-class Command(BaseCommand):
-    help = (
-        "Export the public awards, artifacts and deadlines as the files /data/ serves "
-        "(CSV, JSON Lines, iCalendar and datapackage.json), as a new snapshot that replaces "
-        "the current one only once complete. Shows progress and a summary."
-    )
+class Command(DocumentedCommand):
+    """Export the public awards, artifacts and deadlines as the files /data/ serves (CSV,
+    JSON Lines, iCalendar and datapackage.json), as a new snapshot that replaces the current
+    one only once complete. Shows progress and a summary."""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         base = options["output"] or Path(settings.OPEN_DATA_DIR)
         self.stdout.write(f"Exporting open data to {base} …")
         try:
-            report = opendata.open_data_export(base=base, progress=_Progress(self.stdout.write))
+            report = open_data_export(base=base, progress=_Progress(self.stdout.write))
         except DomainError as exc:
             raise CommandError(f"{exc.message} Nothing was changed.") from exc
         except Exception as exc:
@@ -42,7 +42,7 @@ class Command(BaseCommand):
                 "files were removed; the previous snapshot (if any) is still the one served."
             ) from exc
         for file in report.files:
-            rows = f"{file.rows:>9,} rows" if file.name != opendata.PACKAGE else " " * 14
+            rows = f"{file.rows:>9,} rows" if file.name != PACKAGE else " " * 14
             self.stdout.write(f"  {file.name:<18} {rows}  {_size(file.bytes):>10}")
         self.stdout.write(
             self.style.SUCCESS(

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from artifacts.demo import seed_demo_artifacts
+from fairprog.catalogue_version import catalogue_changed_on_commit
+from fairprog.commands import DocumentedCommand
 from proposals.demo import (
     SeedReport,
     seed_demo_cycle,
@@ -19,11 +21,9 @@ from proposals.demo import (
 )
 
 
-class Command(BaseCommand):
-    help = (
-        "Load the demo portfolio: the real Fairness in AI program, its cycles, deadlines and "
-        "funded projects, plus a fictional open cycle with proposals (marked as demo data)."
-    )
+class Command(DocumentedCommand):
+    """Load the demo portfolio: the real Fairness in AI program, its cycles, deadlines and
+    funded projects, plus a fictional open cycle with proposals (marked as demo data)."""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -41,6 +41,7 @@ class Command(BaseCommand):
         login = seed_staff_login(report) if options["with_login"] else None
 
         if report.created:
+            catalogue_changed_on_commit()  # the seeders write rows directly, not through services
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo data for {program.short_name}: created {report.summary()}."

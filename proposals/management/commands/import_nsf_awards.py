@@ -6,20 +6,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from fairprog.commands import DocumentedCommand
 from fairprog.errors import DomainError
 from proposals.models import Program
-from proposals.nsf import DocumentSet, normalize_element_code
+from proposals.nsf.documents import DocumentSet
+from proposals.nsf.records import normalize_element_code
 from proposals.services.imports import ImportAborted, ImportProgress, ImportSummary, awards_import
 
 
-class Command(BaseCommand):
-    help = (
-        "Import NSF awards into a program. Reads bulk XML, Award Search API JSON and the "
-        "one-file-per-award bulk JSON, from files, directories and .zip archives. "
-        "Re-importing the same data changes nothing."
-    )
+class Command(DocumentedCommand):
+    """Import NSF awards into a program. Reads bulk XML, Award Search API JSON and the
+    one-file-per-award bulk JSON, from files, directories and .zip archives. Re-importing the
+    same data changes nothing."""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", type=Path, help="files, directories or zips")

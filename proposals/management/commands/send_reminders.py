@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from fairprog.commands import DocumentedCommand, ProgressLine
 from proposals.models import ReminderDelivery
 from proposals.services import reminders
 
 
-class Command(BaseCommand):
-    help = (
-        "Create the reminder deliveries that are due and queue them to the workers. "
-        "--dry-run reports what would happen and changes nothing; --inline sends from "
-        "this process instead of the workers."
-    )
+class Command(DocumentedCommand):
+    """Create the reminder deliveries that are due and queue them to the workers. --dry-run
+    reports what would happen and changes nothing; --inline sends from this process instead
+    of the workers."""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -41,21 +39,15 @@ class Command(BaseCommand):
 
     def _send(self, ids: list[int]) -> None:
         outcomes: dict[str, int] = {}
-        started = time.monotonic()
-        for done, pk in enumerate(ids, start=1):
+        progress = ProgressLine(len(ids), self.stdout.write, every=50)
+        for pk in ids:
             try:
                 outcome = reminders.reminder_deliver(delivery_id=pk)
             except reminders.TransientDeliveryError as exc:
                 outcome = "retry later"
                 self.stderr.write(f"Delivery {pk}: {exc} (the next scan tries again)")
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
-            if done % 50 == 0 or done == len(ids):
-                elapsed = time.monotonic() - started
-                rate = done / elapsed if elapsed else 0.0
-                left = (len(ids) - done) / rate if rate else 0.0
-                self.stdout.write(
-                    f"  {done:,}/{len(ids):,} ({rate:,.0f}/s, about {left:,.0f} s left)"
-                )
+            progress.advance()
         labels = dict(ReminderDelivery.State.choices)
         summary = ", ".join(
             f"{n} {labels.get(state, state).lower()}" for state, n in outcomes.items()

@@ -9,15 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from artifacts.models import LinkState
-from fairprog.dashboard import PUBLIC_CHARTS, Chart
-
-
-def chart_csv_response(chart: Chart, *, filename: str) -> HttpResponse:
-    return HttpResponse(
-        chart.to_csv(),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+from fairprog.portfolio.charts import chart_csv_response
+from fairprog.portfolio.public_charts import PUBLIC_CHARTS
 
 
 @require_GET

@@ -1,0 +1,69 @@
+"""The program's public deadlines as iCalendar (RFC 5545): what /feeds/deadlines.ics and
+each cycle's calendar serve, and what the open-data export writes beside its tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from proposals.models import Cycle, Deadline
+from proposals.selectors.public import deadline_public_queryset
+
+
+def _deadline_event(deadline: Deadline, *, site: str) -> Event:
+    event = Event()
+    owner = deadline.cycle or deadline.award
+    event.add("uid", f"deadline-{deadline.pk}@fairprog")
+    event.add("dtstamp", timezone.now())
+    title = deadline.label or deadline.get_kind_display()
+    event.add("summary", f"{owner}: {title} due ({deadline.rule_text})")
+    if deadline.time_rule == Deadline.TimeRule.SUBMITTER_LOCAL:
+        # A floating time: the calendar shows 5 p.m. in whatever zone its reader is in,
+        # which is exactly what "5 p.m. submitter's local time" means.
+        start = dt.datetime.combine(deadline.due_date, deadline.due_time)
+    else:
+        # A fixed zone: the instant with its TZID (and the zone's VTIMEZONE below).
+        start = deadline.due_at.astimezone(zoneinfo.ZoneInfo(deadline.time_zone))
+    event.add("dtstart", start)
+    event.add("dtend", start)
+    cycle_page = f"{site}{reverse('artifacts:cycle-list')}"
+    if deadline.cycle_id:
+        cycle_page += f"#cycle-{deadline.cycle_id}"
+    event.add("url", cycle_page)
+    event.add(
+        "description",
+        f"{title} for {owner}: {deadline.due_date:%B %-d, %Y}, {deadline.rule_text}. {cycle_page}",
+    )
+    return event
+
+
+def _calendar_bytes(deadlines: list[Deadline], *, name: str, site: str) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//FairProg//Fairness in AI deadlines//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    for deadline in deadlines:
+        calendar.add_component(_deadline_event(deadline, site=site))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def _public_deadlines() -> Any:
+    return deadline_public_queryset().select_related("cycle", "award").order_by("due_at")
+
+
+def deadlines_calendar(*, site: str) -> bytes:
+    """The calendar /feeds/deadlines.ics serves, without a request (the open-data export
+    writes it too); ``site`` starts its links, e.g. "https://fairprog.example.org"."""
+    return _calendar_bytes(list(_public_deadlines()), name="Fairness in AI deadlines", site=site)
+
+
+def cycle_deadlines_calendar(cycle: Cycle, *, site: str) -> bytes:
+    """One cycle's public deadlines."""
+    deadlines = list(_public_deadlines().filter(cycle=cycle))
+    return _calendar_bytes(deadlines, name=f"{cycle.solicitation_number} deadlines", site=site)

@@ -1,0 +1,1 @@
+"""Django's SQLite backend, for the embedded default: see ``base``."""
