@@ -125,6 +125,15 @@ class Artifact(models.Model):
         editable=False,
         help_text="The worst state among the artifact's links, kept by the link checker.",
     )
+    citation_key = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="Its BibTeX key, given when first published and never changed after "
+        "(artifacts.citekeys).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Kept current by a database trigger on PostgreSQL (migrations/sql/search_vector_v1.sql);
@@ -324,3 +333,15 @@ class LinkHealthDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.links} {self.state}"
+
+
+class ArtifactFormerSlug(models.Model):
+    """An address a published artifact had before its slug changed: it keeps working, as a
+    permanent redirect to the artifact's page, because citations and feeds carry it."""
+
+    artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="former_slugs")
+    slug = models.SlugField(max_length=120, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.slug} -> {self.artifact.slug}"

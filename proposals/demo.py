@@ -107,12 +107,16 @@ class SeedReport:
         return ", ".join(f"{count} {_plural(what, count)}" for what, count in self.created.items())
 
 
-def _organization(name: str, *, kind: str, ror_id: str, report: SeedReport) -> Organization:
+def _organization(
+    name: str, *, kind: str, ror_id: str, report: SeedReport, funder_id: str = ""
+) -> Organization:
     existing = Organization.objects.filter(name=name).first()
     if existing:
         return existing
     report.count("organization", True)
-    return organization_create(name=name, kind=kind, ror_id=ror_id, country="USA")
+    return organization_create(
+        name=name, kind=kind, ror_id=ror_id, funder_id=funder_id, country="USA"
+    )
 
 
 @transaction.atomic
@@ -121,6 +125,7 @@ def seed_program(report: SeedReport) -> Program:
         "National Science Foundation",
         kind=Organization.Kind.FUNDER,
         ror_id="021nxhr62",
+        funder_id="100000001",  # its Crossref Funder ID: 10.13039/100000001
         report=report,
     )
     amazon = _organization("Amazon", kind=Organization.Kind.COMPANY, ror_id="", report=report)
@@ -144,6 +149,9 @@ def seed_program(report: SeedReport) -> Program:
     )
     report.count("program", created)
     program.funders.add(nsf, amazon)
+    if program.award_funder_id is None:  # NSF makes the awards; Amazon co-funds them
+        Program.objects.filter(pk=program.pk).update(award_funder=nsf)
+        program.award_funder = nsf
     element, created = ProgramElement.objects.get_or_create(
         code="114Y", defaults={"name": "Fairness in Artificial Intelligence"}
     )

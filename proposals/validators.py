@@ -141,6 +141,20 @@ def validate_ror(value: str) -> None:
 # and the other control characters: none belongs in text that must stay on one line.
 
 
+_FUNDER_ID = re.compile(r"^\d{9,12}$")
+
+
+def validate_funder_id(value: str) -> None:
+    """A Crossref Funder ID (Open Funder Registry): digits only, e.g. 100000001 (NSF); the
+    DOI it stands for is https://doi.org/10.13039/<id>."""
+    if not _FUNDER_ID.match(value):
+        raise ValidationError(
+            "A Crossref Funder ID is 9 to 12 digits, e.g. 100000001 for NSF (the part after "
+            "10.13039/ in its DOI).",
+            code="funder_id",
+        )
+
+
 def validate_single_line(value: str) -> None:
     """For text that ends up in one line of an e-mail header (a reminder's subject): a
     line break there cannot be written (Django refuses the header), so no e-mail could

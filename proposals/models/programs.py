@@ -24,6 +24,7 @@ from proposals.models.fields import (
 from proposals.validators import (
     organization_name_key,
     person_name_key,
+    validate_funder_id,
     validate_orcid,
     validate_reminder_offsets,
     validate_ror,
@@ -41,6 +42,13 @@ class Organization(models.Model):
         max_length=9,
         validator=validate_ror,
         help_text="Research Organization Registry id, e.g. 03yrm5c26.",
+    )
+    funder_id = identifier_field(
+        "Crossref Funder ID",
+        max_length=12,
+        validator=validate_funder_id,
+        help_text="For a funder: its id in the Crossref (Open) Funder Registry, e.g. 100000001 "
+        "for NSF. DataCite and Crossref index funding by it.",
     )
     city = models.CharField(max_length=120, blank=True)
     state = models.CharField("state or region", max_length=120, blank=True)
@@ -112,6 +120,15 @@ class Program(models.Model):
     description = models.TextField(blank=True)
     url = models.URLField(blank=True)
     funders = models.ManyToManyField(Organization, blank=True, related_name="funded_programs")
+    award_funder = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The funder that makes this program's awards (their award numbers are its): "
+        "NSF for Fairness in AI. The program's other funders co-fund them.",
+    )
     program_elements: models.ManyToManyField[ProgramElement, Any] = models.ManyToManyField(
         "ProgramElement",
         blank=True,

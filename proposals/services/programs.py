@@ -39,6 +39,7 @@ class OrganizationFields(TypedDict, total=False):
     (Typed once here, rather than once as arguments and again as the model's fields.)"""
 
     kind: str
+    funder_id: str
     city: str
     state: str
     country: str
