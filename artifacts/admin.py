@@ -60,10 +60,13 @@ class ArtifactForm(forms.ModelForm):
         super().clean()
         cleaned = self.cleaned_data
         given: dict[str, Any] = {
-            name: cleaned[name] for name in ("doi", "license", "keywords") if name in cleaned
+            name: cleaned[name]
+            for name in ("doi", "license", "keywords", "slug")
+            if name in cleaned
         }
         try:
-            cleaned.update(artifact_fields_normalised(given))
+            editing = self.instance if self.instance.pk else None
+            cleaned.update(artifact_fields_normalised(given, artifact=editing))
         except DomainError as exc:
             for name, messages in exc.errors.items():
                 self.add_error(name, messages)

@@ -7,6 +7,7 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
@@ -19,7 +20,13 @@ def _deadline_event(deadline: Deadline, *, site: str) -> Event:
     event = Event()
     owner = deadline.cycle or deadline.award
     event.add("uid", f"deadline-{deadline.pk}@fairprog")
-    event.add("dtstamp", timezone.now())
+    # When the deadline was last revised (RFC 5545 §3.8.7.2: what DTSTAMP means in a
+    # calendar published without a METHOD), not when it was served: the same deadline is
+    # the same bytes on every request, so a calendar app's conditional GET gets its 304.
+    # A row never saved through the model has no history; only then is it "now".
+    revised = getattr(deadline, "revised_at", None) or timezone.now()
+    event.add("dtstamp", revised)
+    event.add("last-modified", revised)
     title = deadline.label or deadline.get_kind_display()
     event.add("summary", f"{owner}: {title} due ({deadline.rule_text})")
     if deadline.time_rule == Deadline.TimeRule.SUBMITTER_LOCAL:
@@ -29,8 +36,10 @@ def _deadline_event(deadline: Deadline, *, site: str) -> Event:
     else:
         # A fixed zone: the instant with its TZID (and the zone's VTIMEZONE below).
         start = deadline.due_at.astimezone(zoneinfo.ZoneInfo(deadline.time_zone))
+    # A deadline is an instant: no DTEND (which may not equal DTSTART, RFC 5545
+    # §3.8.2.2), and the event ends when it starts (§3.6.1). It blocks no one's time.
     event.add("dtstart", start)
-    event.add("dtend", start)
+    event.add("transp", "TRANSPARENT")
     cycle_page = f"{site}{reverse('artifacts:cycle-list')}"
     if deadline.cycle_id:
         cycle_page += f"#cycle-{deadline.cycle_id}"
@@ -46,6 +55,7 @@ def _calendar_bytes(deadlines: list[Deadline], *, name: str, site: str) -> bytes
     calendar = Calendar()
     calendar.add("prodid", "-//FairProg//Fairness in AI deadlines//EN")
     calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
     for deadline in deadlines:
         calendar.add_component(_deadline_event(deadline, site=site))
@@ -53,8 +63,18 @@ def _calendar_bytes(deadlines: list[Deadline], *, name: str, site: str) -> bytes
     return calendar.to_ical()
 
 
-def _public_deadlines() -> Any:
-    return deadline_public_queryset().select_related("cycle", "award").order_by("due_at")
+def _public_deadlines() -> QuerySet[Deadline]:
+    """Public deadlines in date order, each with ``revised_at``: its last recorded change."""
+    revisions: Any = Deadline.history.model.objects
+    last_revision = (
+        revisions.filter(id=OuterRef("pk")).order_by("-history_date").values("history_date")[:1]
+    )
+    return (
+        deadline_public_queryset()
+        .select_related("cycle", "award")
+        .annotate(revised_at=Subquery(last_revision))
+        .order_by("due_at", "pk")
+    )
 
 
 def deadlines_calendar(*, site: str) -> bytes:

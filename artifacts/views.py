@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from artifacts.metadata import citation, jsonld
 from artifacts.metadata.common import spdx_url
@@ -20,6 +22,7 @@ from artifacts.selectors.artifacts import (
     artifact_get_public,
     artifact_listed_queryset,
     artifact_recent,
+    artifact_slug_for_former,
     award_list_public,
 )
 from artifacts.selectors.catalogue import artifact_search
@@ -31,7 +34,7 @@ from proposals.models import Award, Cycle, Program
 from proposals.selectors import public as program_selectors
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     listed = artifact_listed_queryset()
     counts = {
@@ -57,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def artifact_list(request: HttpRequest) -> HttpResponse:
     query = CatalogueQuery.from_querydict(request.GET)
     result = artifact_search(query)
@@ -93,11 +96,38 @@ def _urls(request: HttpRequest, artifact: Artifact) -> tuple[str, str]:
     return page, project
 
 
+class _NoSuchArtifact(Http404):
+    """No public artifact has this slug (it may be one a public artifact had before)."""
+
+
 def _public_artifact(slug: str) -> Artifact:
     try:
         return artifact_get_public(slug=slug)
     except Artifact.DoesNotExist:
-        raise Http404("No such artifact in the catalogue.") from None
+        raise _NoSuchArtifact("No such artifact in the catalogue.") from None
+
+
+def _follows_former_slugs(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """An artifact page (or cite file) under a slug its artifact had before: a 301 to the
+    same page under the current one, because citations and feeds carry the old address.
+    A live artifact's slug is never a former one (the services refuse it), so a page that
+    exists is always served as it is."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, slug: str, **kwargs: str) -> HttpResponse:
+        try:
+            return view(request, slug, **kwargs)
+        except _NoSuchArtifact:
+            current = artifact_slug_for_former(slug)
+            if current is None:
+                raise
+        match = request.resolver_match
+        route = match.view_name if match is not None else "artifacts:detail"
+        location = reverse(route, kwargs={"slug": current})
+        query = request.GET.urlencode()
+        return HttpResponsePermanentRedirect(f"{location}?{query}" if query else location)
+
+    return wrapped
 
 
 @dataclass(frozen=True)
@@ -172,7 +202,8 @@ def _link_statuses(artifact: Artifact) -> list[LinkStatus]:
     return statuses
 
 
-@require_GET
+@require_safe
+@_follows_former_slugs
 def artifact_detail(request: HttpRequest, slug: str) -> HttpResponse:
     artifact = _public_artifact(slug)
     page_url, project_url = _urls(request, artifact)
@@ -195,6 +226,7 @@ def artifact_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "creators": [link.person for link in artifact.creator_links.all()],
             "links": _link_statuses(artifact),
             "documentation": documentation,
+            "canonical_url": page_url,
             "jsonld": jsonld.jsonld_script_text(
                 jsonld.artifact_jsonld(artifact, page_url=page_url, project_url=project_url)
             ),
@@ -206,7 +238,8 @@ def artifact_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
+@_follows_former_slugs
 def artifact_citation(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     artifact = _public_artifact(slug)
     page_url, _ = _urls(request, artifact)
@@ -227,7 +260,7 @@ def artifact_citation(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
     return response
 
 
-@require_GET
+@require_safe
 def project_list(request: HttpRequest) -> HttpResponse:
     from django.core.paginator import Paginator
 
@@ -235,7 +268,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     return render(request, "artifacts/project_list.html", {"page": page})
 
 
-@require_GET
+@require_safe
 def project_detail(request: HttpRequest, award_number: str) -> HttpResponse:
     try:
         award = program_selectors.award_get_public(award_number=award_number)
@@ -254,7 +287,7 @@ def project_detail(request: HttpRequest, award_number: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def cycle_list(request: HttpRequest) -> HttpResponse:
     cycles: list[Cycle] = list(program_selectors.cycle_list_public())
     return render(
@@ -278,7 +311,7 @@ def _subscribe_form(cycles: list[Cycle], *, offer_cycles: bool) -> SubscribeForm
     )
 
 
-@require_GET
+@require_safe
 def open_data(request: HttpRequest) -> HttpResponse:
     from artifacts.opendata import snapshot as opendata
 

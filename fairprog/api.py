@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from abc import ABC, abstractmethod
 from typing import Any
 
 import django_filters
@@ -24,15 +25,17 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.utils.encoders import JSONEncoder
 
-from fairprog.api_descriptions import FIELD_DESCRIPTIONS
+# Registers the schema extension that describes the filters' parameters.
+from fairprog import api_descriptions  # noqa: F401
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 
-class EncodingRenderer(BaseRenderer):
+class EncodingRenderer(BaseRenderer, ABC):
     """A renderer whose body depends on the data alone: ``encode`` writes it."""
 
     def render(
@@ -43,8 +46,9 @@ class EncodingRenderer(BaseRenderer):
     ) -> bytes:
         return self.encode(data)
 
+    @abstractmethod
     def encode(self, data: Any) -> bytes:
-        raise NotImplementedError
+        """The body for ``data``."""
 
 
 class OrjsonRenderer(EncodingRenderer):
@@ -240,54 +244,6 @@ class ConditionalGetMixin(PublicCacheMixin):
         )
 
 
-def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """drf-spectacular hook: describe every field, and document the 4xx answers every
-    operation can give."""
-    schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    for component in schemas.values():
-        for name, prop in component.get("properties", {}).items():
-            if not prop.get("description") and name in FIELD_DESCRIPTIONS:
-                prop["description"] = FIELD_DESCRIPTIONS[name]
-    schemas["Error"] = {
-        "type": "object",
-        "description": 'DRF\'s error shape: {"detail": "…"} or {"field": ["message", …]}.',
-        "additionalProperties": True,
-    }
-    error_schema = {"$ref": "#/components/schemas/Error"}
-    for path_item in result.get("paths", {}).values():
-        for method, operation in path_item.items():
-            responses = operation.setdefault("responses", {})
-            if method in ("get", "head", "options"):
-                # Reading needs no credentials: anonymous ({}) first, tokens optional.
-                operation["security"] = [{}, *[s for s in operation.get("security", []) if s]]
-            else:
-                for code, description in (
-                    ("401", "Writes need a staff token (Authorization: Token …)."),
-                    ("403", "Only program staff may change records."),
-                ):
-                    responses.setdefault(
-                        code,
-                        {
-                            "description": description,
-                            "content": {"application/json": {"schema": error_schema}},
-                        },
-                    )
-            # Errors come in whatever representation was asked for.
-            media_types = list(responses.get("200", {}).get("content", {})) or ["application/json"]
-            content = {
-                media_type: {"schema": error_schema if "json" in media_type else {"type": "string"}}
-                for media_type in media_types
-            }
-            for code, description in (
-                ("400", "A parameter is not valid; the body names it."),
-                ("404", "Not found (or an unknown format)."),
-                ("406", "No representation for the Accept header."),
-                ("429", "Too many requests; see Retry-After."),
-            ):
-                responses.setdefault(code, {"description": description, "content": content})
-    return result
-
-
 # --- Query parameter filters whose schema says exactly what they accept -----------
 
 # Control characters other than tab and line breaks are refused with a 400 (NUL would
@@ -313,8 +269,24 @@ class SlugInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
     """Comma-separated values; an unknown value matches nothing."""
 
 
+class _RefusesEmpty:
+    """A form field for a parameter whose declared type (an integer, a date-time, one of
+    a list) has no empty value: given empty (``?after=``) it is a 400 naming the parameter;
+    left out, its filter does nothing."""
+
+    def to_python(self, value: Any) -> Any:
+        if value == "":
+            raise DjangoValidationError("Empty: give a value or leave the parameter out.")
+        return super().to_python(value)  # type: ignore[misc]
+
+
+class _IntegerField(_RefusesEmpty, forms.IntegerField):
+    pass
+
+
 class _BoundedNumbers:
     minimum, maximum = 1, 2**31 - 1
+    field_class = _IntegerField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", self.minimum)
@@ -326,27 +298,33 @@ class _BoundedNumbers:
 class IdFilter(_BoundedNumbers, django_filters.NumberFilter):
     """A record id; out-of-range values are a 400, never a database error."""
 
-    field_class = forms.IntegerField
-
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
 class IdInFilter(_BoundedNumbers, django_filters.BaseInFilter, django_filters.NumberFilter):
-    field_class = forms.IntegerField
+    """Comma-separated ids; an empty item (``1,,2``) is a 400, an empty list matches all."""
 
 
 @extend_schema_field({"type": "integer", "minimum": 1900, "maximum": 2200})
 class YearFilter(_BoundedNumbers, django_filters.NumberFilter):
     minimum, maximum = 1900, 2200
-    field_class = forms.IntegerField
 
 
 @extend_schema_field({"type": "integer", "minimum": 1900, "maximum": 2200})
 class YearInFilter(_BoundedNumbers, django_filters.BaseInFilter, django_filters.NumberFilter):
     minimum, maximum = 1900, 2200
-    field_class = forms.IntegerField
 
 
-class _UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+class _ChoiceField(_RefusesEmpty, django_filters.fields.ChoiceField):
+    pass
+
+
+class ChoiceFilter(django_filters.ChoiceFilter):
+    """One of a list; given empty, a 400 as any other value off the list."""
+
+    field_class = _ChoiceField
+
+
+class _UtcDateTimeField(_RefusesEmpty, django_filters.fields.IsoDateTimeField):
     """ISO 8601 date-time, converted to UTC (PostgreSQL refuses offsets beyond ±16 hours)."""
 
     def to_python(self, value: Any) -> Any:
@@ -363,7 +341,26 @@ class _UtcDateTimeField(django_filters.fields.IsoDateTimeField):
 
 
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time with its offset (``2024-05-01T12:00:00Z``); empty is a 400."""
+
     field_class = _UtcDateTimeField
+
+
+class NamedFormatMixin:
+    """``?format=`` names one of the view's representations: any other value, the empty
+    one included, is a 404 that lists them (DRF ignores an empty one, and answers an
+    unknown one with a bare "Not found.")."""
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        given = request.query_params.get(api_settings.URL_FORMAT_OVERRIDE or "format")
+        if given is not None and not force:
+            known = [renderer.format for renderer in self.get_renderers()]  # type: ignore[attr-defined]
+            if given not in known:
+                raise NotFound(
+                    f"Unknown format {given!r} (the format parameter): this resource is "
+                    f"available as {', '.join(known)}."
+                )
+        return super().perform_content_negotiation(request, force)  # type: ignore[misc]
 
 
 class StaffWriteOrReadOnly(BasePermission):

@@ -388,6 +388,8 @@ REST_FRAMEWORK = {
     ],
     # JSON only: people read the interactive documentation at /api/docs/.
     "DEFAULT_RENDERER_CLASSES": ["fairprog.api.OrjsonRenderer"],
+    # Writes take JSON only: a form cannot say null, nor a list of one item from one item.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["fairprog.api.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "fairprog.api.StableCursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -426,7 +428,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "fairprog.api.add_error_responses",
+        "fairprog.api_descriptions.add_error_responses",
     ],
 }
 

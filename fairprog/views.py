@@ -4,20 +4,20 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
 
 from fairprog.health import health_report
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     body, healthy = health_report(details=request.user.is_staff)
     return JsonResponse(body, status=200 if healthy else 503)
 
 
-@require_GET
+@require_safe
 def link_checker(request: HttpRequest) -> HttpResponse:
     """What the link checker does, for site operators who see it in their logs."""
     from artifacts.linkcheck import CheckerConfig

@@ -118,7 +118,7 @@ def _form_page(
 
 
 @_private
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         cycle_id = _int(request.GET.get("cycle"))

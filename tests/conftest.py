@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fairprog.catalogue_version import catalogue_version
+from tests.chromium import browser  # noqa: F401  (the one Chromium of the run)
 
 STAFF_GROUP = "Program staff"
 

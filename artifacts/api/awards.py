@@ -14,6 +14,7 @@ from artifacts.selectors.artifacts import listed_artifacts_stamp, with_artifact_
 from fairprog.api import (
     ConditionalGetMixin,
     IdFilter,
+    NamedFormatMixin,
     ServiceWriteMixin,
     UtcDateTimeFilter,
     YearFilter,
@@ -26,7 +27,12 @@ from proposals.models import Award, AwardInvestigator
 class AwardFilter(django_filters.FilterSet):
     year = YearFilter(field_name="cycle__year", help_text="Cycle year.")
     institution = IdFilter(field_name="institution_id", help_text="Institution id.")
-    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Only awards changed at or after this ISO 8601 date-time "
+        "(2024-05-01T12:00:00Z); empty is a 400.",
+    )
 
     class Meta:
         model = Award
@@ -35,7 +41,9 @@ class AwardFilter(django_filters.FilterSet):
 
 @extend_schema(tags=["awards"])
 @write_schema(AwardWriteSerializer, AwardSerializer)
-class AwardViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelViewSet[Award]):
+class AwardViewSet(
+    NamedFormatMixin, ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelViewSet[Award]
+):
     """Funded projects, with their teams (names and ORCID iDs only).
 
     Program staff with a token may record an award or correct one.

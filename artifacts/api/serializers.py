@@ -18,6 +18,15 @@ from artifacts.representation import (
 from artifacts.selectors.artifacts import vocabulary_from
 from artifacts.selectors.links import artifact_links_public
 from artifacts.services.artifacts import artifact_create, artifact_update
+from proposals.api.fields import (
+    AWARD_NUMBER_PATTERN,
+    DOI_PATTERN,
+    SLUG_PATTERN,
+    WEB_ADDRESS_PATTERN,
+    IdRelatedField,
+    KeyRelatedField,
+    TextField,
+)
 from proposals.models import Award, Person
 
 
@@ -142,37 +151,84 @@ def _follow(instance: Any, path: str) -> Any:
 class ArtifactWriteSerializer(serializers.Serializer[Artifact]):
     """What staff send to create or change an artifact; saved through the services."""
 
-    award = serializers.SlugRelatedField(
-        slug_field="award_number", queryset=Award.objects.all(), help_text="NSF award number."
+    award = KeyRelatedField(
+        pattern=AWARD_NUMBER_PATTERN,
+        slug_field="award_number",
+        queryset=Award.objects.all(),
+        help_text="NSF award number of a recorded award (seven digits).",
     )
     kind = serializers.ChoiceField(choices=Artifact.Kind.choices)
-    title = serializers.CharField(max_length=300)
-    summary = serializers.CharField(max_length=400)
-    slug = serializers.SlugField(max_length=120, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
-    landing_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
-    repository_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
-    doi = serializers.CharField(required=False, allow_blank=True, max_length=255)
-    license = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    version = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    title = TextField(max_length=300)
+    summary = TextField(max_length=400)
+    slug = TextField(
+        pattern=SLUG_PATTERN,
+        max_length=120,
+        required=False,
+        help_text="Stable short name used in URLs; made from the title when not given, and "
+        "never one another artifact had.",
+    )
+    description = TextField(required=False, allow_blank=True)
+    landing_url = TextField(
+        pattern=WEB_ADDRESS_PATTERN,
+        pattern_message="Enter an http(s) address (https://example.org/…), other characters "
+        "than URI ones percent-encoded.",
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="The artifact's landing page: an http(s) address.",
+    )
+    repository_url = TextField(
+        pattern=WEB_ADDRESS_PATTERN,
+        pattern_message="Enter an http(s) address (https://github.com/…), other characters "
+        "than URI ones percent-encoded.",
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="Source repository: an http(s) address.",
+    )
+    doi = TextField(
+        pattern=DOI_PATTERN,
+        required=False,
+        allow_blank=True,
+        max_length=255,
+        help_text="DOI, bare (10.5281/zenodo.1234567) or as a link; stored bare, lower-case.",
+    )
+    license = TextField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="An id of the SPDX licence list (https://spdx.org/licenses/), in any case.",
+    )
+    version = TextField(required=False, allow_blank=True, max_length=40)
     release_date = serializers.DateField(required=False, allow_null=True)
-    keywords = serializers.ListField(
-        child=serializers.CharField(max_length=60), required=False, max_length=30
+    keywords = serializers.ListField(child=TextField(max_length=60), required=False, max_length=30)
+    dimensions = KeyRelatedField(
+        pattern=SLUG_PATTERN,
+        slug_field="slug",
+        queryset=FairnessDimension.objects.all(),
+        many=True,
+        required=False,
+        help_text="Slugs of fairness dimensions of the catalogue's vocabulary.",
     )
-    dimensions = serializers.SlugRelatedField(
-        slug_field="slug", queryset=FairnessDimension.objects.all(), many=True, required=False
+    tasks = KeyRelatedField(
+        pattern=SLUG_PATTERN,
+        slug_field="slug",
+        queryset=Task.objects.all(),
+        many=True,
+        required=False,
+        help_text="Slugs of tasks and modalities of the catalogue's vocabulary.",
     )
-    tasks = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Task.objects.all(), many=True, required=False
+    creators = IdRelatedField(
+        queryset=Person.objects.all(),
+        many=True,
+        required=False,
+        help_text="Ids of recorded people, in citation order, each once.",
     )
-    creators = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.all(), many=True, required=False, help_text="Person ids, in order."
-    )
-    intended_use = serializers.CharField(required=False, allow_blank=True)
-    out_of_scope_use = serializers.CharField(required=False, allow_blank=True)
-    limitations = serializers.CharField(required=False, allow_blank=True)
-    evaluation_data = serializers.CharField(required=False, allow_blank=True)
-    ethical_considerations = serializers.CharField(required=False, allow_blank=True)
+    intended_use = TextField(required=False, allow_blank=True)
+    out_of_scope_use = TextField(required=False, allow_blank=True)
+    limitations = TextField(required=False, allow_blank=True)
+    evaluation_data = TextField(required=False, allow_blank=True)
+    ethical_considerations = TextField(required=False, allow_blank=True)
 
     def create(self, validated_data: dict[str, Any]) -> Artifact:
         return artifact_create(**validated_data)

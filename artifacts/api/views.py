@@ -8,16 +8,18 @@ from typing import Any
 import django_filters
 from django.db import connection
 from django.db.models import Max, Prefetch, QuerySet
+from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotAcceptable, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from artifacts.api.renderers import artifact_renderers
+from artifacts.api.renderers import DATACITE_SCHEMA, artifact_renderers
+from artifacts.api.schemas import BIBTEX_SCHEMA, CFF_SCHEMA
 from artifacts.api.serializers import (
     ArtifactSerializer,
     ArtifactWriteSerializer,
@@ -33,6 +35,7 @@ from artifacts.selectors.artifacts import (
     artifact_get_public,
     artifact_listed_queryset,
     artifact_public_queryset,
+    artifact_slug_for_former,
     vocabulary_from,
     with_vocabulary,
 )
@@ -40,8 +43,10 @@ from artifacts.selectors.links import artifact_links_prefetch, links_public_by_a
 from artifacts.selectors.search import CatalogueQuery, artifact_filtered
 from artifacts.services.artifacts import artifact_publish
 from fairprog.api import (
+    ChoiceFilter,
     ConditionalGetMixin,
     IdInFilter,
+    NamedFormatMixin,
     ServiceWriteMixin,
     SlugInFilter,
     TextFilter,
@@ -85,9 +90,16 @@ class ArtifactFilter(django_filters.FilterSet):
     )
     award = TextFilter(field_name="award__award_number", help_text="NSF award number.")
     updated_since = UtcDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time."
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Only artifacts changed at or after this ISO 8601 date-time "
+        "(2024-05-01T12:00:00Z); empty is a 400.",
     )
-    ordering = django_filters.ChoiceFilter(choices=ORDERINGS, method="noop")
+    ordering = ChoiceFilter(
+        choices=ORDERINGS,
+        method="noop",
+        help_text="Order of the results; by default relevance when q is given, else newest.",
+    )
 
     class Meta:
         model = Artifact
@@ -127,7 +139,9 @@ def _cursor_ordering(request: Request) -> tuple[str, ...]:
 
 @extend_schema(tags=["artifacts"])
 @write_schema(ArtifactWriteSerializer, ArtifactSerializer)
-class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelViewSet[Artifact]):
+class ArtifactViewSet(
+    NamedFormatMixin, ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelViewSet[Artifact]
+):
     """Published artifacts of the funded projects (retired ones only by slug).
 
     Program staff with a token may create artifacts (as drafts), change them, and publish
@@ -175,14 +189,21 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
         responses={
             (200, "application/json"): ArtifactSerializer,
             (200, "application/ld+json"): OpenApiTypes.OBJECT,
-            (200, "application/vnd.datacite.datacite+json"): OpenApiTypes.OBJECT,
-            (200, "application/x-bibtex"): OpenApiTypes.STR,
-            (200, "application/x-cff+yaml"): OpenApiTypes.STR,
+            (200, "application/vnd.datacite.datacite+json"): DATACITE_SCHEMA,
+            (200, "application/x-bibtex"): BIBTEX_SCHEMA,
+            (200, "application/x-cff+yaml"): CFF_SCHEMA,
+            301: OpenApiResponse(
+                description="The artifact's slug was this one when it was published; "
+                "Location is its address under the slug it has now."
+            ),
         },
         description=(
             "One artifact. Besides JSON, ask for schema.org JSON-LD (`application/ld+json` "
             "or `?format=jsonld`), DataCite JSON (`application/vnd.datacite.datacite+json`, "
-            "`?format=datacite`), BibTeX (`application/x-bibtex`, `?format=bibtex`) or "
+            "`?format=datacite`: flat DataCite JSON, metadata schema 4.5, for an artifact "
+            "with a registered DOI only, since a DataCite record is a DOI's metadata; for one "
+            "without, the answer is a 406 (by Accept) or 404 (by `?format=`) in "
+            "`application/json` saying so), BibTeX (`application/x-bibtex`, `?format=bibtex`) or "
             "CITATION.cff (`application/x-cff+yaml`, `?format=cff`)."
         ),
     )
@@ -194,7 +215,13 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
         try:
             artifact = artifact_get_public(slug=slug)
         except Artifact.DoesNotExist:
-            raise NotFound("No such artifact in the catalogue.") from None
+            current = artifact_slug_for_former(slug)
+            if current is None:
+                raise NotFound("No such artifact in the catalogue.") from None
+            # A slug the artifact had when it was published: clients stored the address.
+            location = reverse("artifact-detail", kwargs={"slug": current})
+            query = request.query_params.urlencode()
+            return HttpResponsePermanentRedirect(f"{location}?{query}" if query else location)
         page_url = request.build_absolute_uri(reverse("artifacts:detail", args=[artifact.slug]))
         project_url = request.build_absolute_uri(
             reverse("artifacts:project-detail", args=[artifact.award.award_number])
@@ -205,6 +232,12 @@ class ArtifactViewSet(ServiceWriteMixin, ConditionalGetMixin, viewsets.ModelView
                 jsonld.artifact_jsonld(artifact, page_url=page_url, project_url=project_url)
             )
         if fmt == "datacite":
+            if not datacite.datacite_available(artifact):
+                # ?format= names a representation as a URL does, and there is none (404, as
+                # for an unknown format); an Accept header asks for one: none acceptable.
+                if request.query_params.get("format"):
+                    raise NotFound(datacite.NO_DOI)
+                raise NotAcceptable(datacite.NO_DOI)
             return Response(datacite.artifact_datacite(artifact, page_url=page_url))
         if fmt == "bibtex":
             return Response(citation.artifact_bibtex(artifact, page_url=page_url))

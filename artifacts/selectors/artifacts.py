@@ -17,7 +17,7 @@ from django.db.models import (
     TextField,
 )
 
-from artifacts.models import Artifact, ArtifactCreator
+from artifacts.models import Artifact, ArtifactCreator, ArtifactFormerSlug
 from artifacts.selectors.links import artifact_links_prefetch
 from fairprog.db import JoinedText
 from proposals.models import Award
@@ -130,4 +130,13 @@ def artifact_recent(limit: int = 6) -> QuerySet[Artifact]:
         artifact_listed_queryset()
         .select_related("award__institution", "award__cycle")
         .order_by("-published_at")[:limit]
+    )
+
+
+def artifact_slug_for_former(slug: str) -> str | None:
+    """The current slug of the public artifact whose address ``slug`` once was, if any."""
+    return (
+        ArtifactFormerSlug.objects.filter(slug=slug, artifact__in=artifact_public_queryset())
+        .values_list("artifact__slug", flat=True)
+        .first()
     )

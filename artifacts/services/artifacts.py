@@ -7,11 +7,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from artifacts.models import Artifact, ArtifactCreator, FairnessDimension, Task
+from artifacts.citekeys import citation_key_base, citation_key_free
+from artifacts.models import (
+    Artifact,
+    ArtifactCreator,
+    ArtifactFormerSlug,
+    FairnessDimension,
+    Task,
+)
 from artifacts.services import links
 from artifacts.validators import normalize_doi, normalize_spdx_license
 from fairprog.catalogue_version import catalogue_changed_on_commit
@@ -23,15 +30,49 @@ def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(title)[:100] or "artifact"
     slug, number = base, 2
     taken = Artifact.objects.exclude(pk=exclude_pk) if exclude_pk else Artifact.objects.all()
-    while taken.filter(slug=slug).exists():
+    # A former address still leads to its artifact: a new slug never takes one.
+    while taken.filter(slug=slug).exists() or ArtifactFormerSlug.objects.filter(slug=slug).exists():
         slug, number = f"{base}-{number}", number + 1
     return slug
 
 
-def artifact_fields_normalised(fields: Mapping[str, Any]) -> dict[str, Any]:
+def _former_slug_errors(slug: str, *, artifact: Artifact | None) -> list[str]:
+    """Why ``slug`` cannot be ``artifact``'s: it was another artifact's address, which
+    citations and feeds carry and which must keep leading there. (An artifact may take
+    back a slug of its own.)"""
+    former = ArtifactFormerSlug.objects.filter(slug=slug).select_related("artifact")
+    if artifact is not None and artifact.pk:
+        former = former.exclude(artifact=artifact)
+    owner = former.first()
+    if owner is None:
+        return []
+    return [
+        f'"{slug}" was the address of "{owner.artifact.title}" and still leads there; '
+        "choose another slug."
+    ]
+
+
+def _slug_history(artifact: Artifact, *, stored: tuple[str, dt.datetime | None] | None) -> None:
+    """Keep the address a public artifact had before its slug changed (``stored``: its slug
+    and publication date before the change) as a former slug, redirected to the new one.
+    A draft's addresses were never public: they need no history."""
+    # Back to a former slug of its own: that address is live again.
+    ArtifactFormerSlug.objects.filter(artifact=artifact, slug=artifact.slug).delete()
+    if stored is None:
+        return
+    old_slug, published_at = stored
+    if published_at is not None and old_slug != artifact.slug:
+        ArtifactFormerSlug.objects.update_or_create(slug=old_slug, defaults={"artifact": artifact})
+
+
+def artifact_fields_normalised(
+    fields: Mapping[str, Any], *, artifact: Artifact | None = None
+) -> dict[str, Any]:
     """``fields`` as they are stored: the DOI bare and lower-case, the licence as its SPDX
     id, the keywords trimmed, empty ones dropped; or a DomainError naming each field that
-    cannot be. The admin form calls it too, so its checks are the ones the services make."""
+    cannot be, a slug that was another artifact's address among them (``artifact``: the
+    one being edited, if any). The admin form calls it too, so its checks are the ones the
+    services make."""
     normalised = dict(fields)
     errors: dict[str, list[str]] = {}
     for name, normalise in (("doi", normalize_doi), ("license", normalize_spdx_license)):
@@ -42,6 +83,10 @@ def artifact_fields_normalised(fields: Mapping[str, Any]) -> dict[str, Any]:
                 errors[name] = exc.messages
     if normalised.get("keywords") is not None:
         normalised["keywords"] = [k.strip() for k in normalised["keywords"] if k and k.strip()]
+    if normalised.get("slug") and (
+        taken := _former_slug_errors(normalised["slug"], artifact=artifact)
+    ):
+        errors["slug"] = taken
     if errors:
         first = next(iter(errors.values()))[0]
         raise DomainError(first, errors=errors)
@@ -72,7 +117,8 @@ def artifact_create(
     **fields: Any,
 ) -> Artifact:
     """A new draft artifact. ``fields``: any other editable Artifact field."""
-    fields = artifact_fields_normalised(fields)
+    fields = artifact_fields_normalised({**fields, "slug": slug})
+    fields.pop("slug")
     artifact = Artifact(
         award=award,
         kind=kind,
@@ -96,9 +142,11 @@ def artifact_update(*, artifact: Artifact, **fields: Any) -> Artifact:
     dimensions = fields.pop("dimensions", None)
     tasks = fields.pop("tasks", None)
     creators = fields.pop("creators", None)
-    for name, value in artifact_fields_normalised(fields).items():
+    stored = Artifact.objects.filter(pk=artifact.pk).values_list("slug", "published_at").first()
+    for name, value in artifact_fields_normalised(fields, artifact=artifact).items():
         setattr(artifact, name, value)
     _save(artifact)
+    _slug_history(artifact, stored=stored)
     if dimensions is not None:
         artifact.dimensions.set(list(dimensions))
     if tasks is not None:
@@ -150,12 +198,48 @@ def artifact_publish(*, artifact: Artifact, when: dt.datetime | None = None) -> 
             "researchers cannot reuse what they cannot reach or whose terms they do not know."
         )
     artifact.status = Artifact.Status.PUBLISHED
-    artifact.published_at = artifact.published_at or when or timezone.now()
+    artifact.published_at = published_at = artifact.published_at or when or timezone.now()
     artifact.retired_at = None
     artifact._change_reason = "Published"  # type: ignore[attr-defined]
-    artifact.save(update_fields=["status", "published_at", "retired_at", "updated_at"])
+    fields = ["status", "published_at", "retired_at", "updated_at", "citation_key"]
+    if artifact.citation_key:  # given at its first publication, kept for good
+        artifact.save(update_fields=fields)
+    else:
+        _save_with_new_citation_key(artifact, fields, published_at=published_at)
     catalogue_changed_on_commit()
     return artifact
+
+
+def _save_with_new_citation_key(
+    artifact: Artifact, fields: list[str], *, published_at: dt.datetime, tries: int = 5
+) -> None:
+    """Save ``artifact`` with the first free key for it (artifacts.citekeys, as migration
+    0014 gave them to the artifacts published before). Two publications of look-alike
+    artifacts at once may pick the same key: the unique index turns the second away, which
+    then takes the next free one."""
+    first_family_name = (
+        artifact.creator_links.order_by("order", "id")
+        .values_list("person__family_name", flat=True)
+        .first()
+    )
+    # The UTC date, as the migration reads published_at from the database.
+    when = artifact.release_date or published_at.astimezone(dt.UTC).date()
+    base = citation_key_base(
+        family_name=first_family_name or "", year=str(when.year), title=artifact.title
+    )
+    for attempt in range(tries):
+        taken = Artifact.objects.filter(citation_key__startswith=base).exclude(pk=artifact.pk)
+        keys = {key for key in taken.values_list("citation_key", flat=True) if key}
+        artifact.citation_key = citation_key_free(base, keys)
+        try:
+            with transaction.atomic():
+                artifact.save(update_fields=fields)
+            return
+        except IntegrityError:
+            clash = taken.filter(citation_key=artifact.citation_key).exists()
+            if attempt == tries - 1 or not clash:
+                artifact.citation_key = None
+                raise
 
 
 @transaction.atomic

@@ -6,14 +6,14 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from artifacts.models import LinkState
 from fairprog.portfolio.charts import chart_csv_response
 from fairprog.portfolio.public_charts import PUBLIC_CHARTS
 
 
-@require_GET
+@require_safe
 def numbers(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         key = request.GET.get("chart", "")

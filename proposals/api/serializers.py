@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from proposals.api.fields import (
+    AWARD_NUMBER_PATTERN,
+    NOT_BLANK_PATTERN,
+    AmountField,
+    IdRelatedField,
+    KeyRelatedField,
+    TextField,
+)
 from proposals.models import Award, AwardInvestigator, Cycle, Deadline, Organization, Program
 from proposals.services.awards import award_create, award_update
 
@@ -156,33 +163,45 @@ class AwardSerializer(serializers.ModelSerializer[Award]):
 class AwardWriteSerializer(serializers.Serializer[Award]):
     """What staff send to record or correct a funded project; saved through the services."""
 
-    award_number = serializers.RegexField(
-        r"^\d{7}$", error_messages={"invalid": "An NSF award number is seven digits."}
+    award_number = TextField(
+        pattern=AWARD_NUMBER_PATTERN,
+        pattern_message="An NSF award number is seven digits.",
+        help_text="NSF award number: seven digits; one no other award has. Not changed by "
+        "PUT or PATCH.",
     )
-    program = serializers.SlugRelatedField(
-        slug_field="short_name", queryset=Program.objects.all(), help_text="e.g. FAI"
+    program = KeyRelatedField(
+        pattern=NOT_BLANK_PATTERN,
+        max_length=20,
+        slug_field="short_name",
+        queryset=Program.objects.all(),
+        help_text="Short name of a recorded funding program, e.g. FAI. Not changed by PUT or "
+        "PATCH.",
     )
-    title = serializers.CharField(max_length=400)
-    abstract = serializers.CharField(required=False, allow_blank=True)
-    institution = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(), required=False, allow_null=True
+    title = TextField(max_length=400)
+    abstract = TextField(required=False, allow_blank=True)
+    institution = IdRelatedField(
+        queryset=Organization.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Id of the recorded organization the award went to.",
     )
-    cycle = serializers.PrimaryKeyRelatedField(
-        queryset=Cycle.objects.all(), required=False, allow_null=True
+    cycle = IdRelatedField(
+        queryset=Cycle.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Id of the recorded cycle the award came from.",
     )
-    instrument = serializers.CharField(required=False, allow_blank=True, max_length=80)
-    intended_amount = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal(0), required=False, allow_null=True
-    )
-    awarded_amount = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal(0), required=False, allow_null=True
-    )
-    obligated_amount = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal(0), required=False, allow_null=True
-    )
+    instrument = TextField(required=False, allow_blank=True, max_length=80)
+    intended_amount = AmountField(required=False, allow_null=True)
+    awarded_amount = AmountField(required=False, allow_null=True)
+    obligated_amount = AmountField(required=False, allow_null=True)
     start_date = serializers.DateField(required=False, allow_null=True)
-    end_date = serializers.DateField(required=False, allow_null=True)
-    program_officer = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    end_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Last day of the award period; not before its first.",
+    )
+    program_officer = TextField(required=False, allow_blank=True, max_length=200)
 
     def create(self, validated_data: dict[str, Any]) -> Award:
         return award_create(**validated_data)

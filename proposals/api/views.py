@@ -12,6 +12,7 @@ from rest_framework import viewsets
 
 from fairprog.api import (
     IdFilter,
+    NamedFormatMixin,
     PublicCacheMixin,
     UtcDateTimeFilter,
 )
@@ -25,7 +26,7 @@ from proposals.selectors import public as selectors
 
 
 @extend_schema(tags=["cycles"])
-class CycleViewSet(PublicCacheMixin, viewsets.ReadOnlyModelViewSet[Cycle]):
+class CycleViewSet(NamedFormatMixin, PublicCacheMixin, viewsets.ReadOnlyModelViewSet[Cycle]):
     """Yearly solicitations with their public deadlines."""
 
     serializer_class = CycleSerializer
@@ -36,9 +37,14 @@ class CycleViewSet(PublicCacheMixin, viewsets.ReadOnlyModelViewSet[Cycle]):
 
 class DeadlineFilter(django_filters.FilterSet):
     cycle = IdFilter(field_name="cycle_id", help_text="Cycle id.")
-    kind = django_filters.MultipleChoiceFilter(choices=Deadline.Kind.choices)
+    kind = django_filters.MultipleChoiceFilter(
+        choices=Deadline.Kind.choices, help_text="Repeat for several kinds."
+    )
     after = UtcDateTimeFilter(
-        field_name="due_at", lookup_expr="gte", help_text="Due at or after (ISO 8601)."
+        field_name="due_at",
+        lookup_expr="gte",
+        help_text="Only deadlines due at or after this ISO 8601 date-time "
+        "(2024-05-01T12:00:00Z); empty is a 400.",
     )
 
     class Meta:
@@ -47,7 +53,7 @@ class DeadlineFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["deadlines"])
-class DeadlineViewSet(PublicCacheMixin, viewsets.ReadOnlyModelViewSet[Deadline]):
+class DeadlineViewSet(NamedFormatMixin, PublicCacheMixin, viewsets.ReadOnlyModelViewSet[Deadline]):
     """Public deadlines of cycles and awards (staff-only deadlines never appear)."""
 
     serializer_class = DeadlineSerializer
@@ -58,7 +64,9 @@ class DeadlineViewSet(PublicCacheMixin, viewsets.ReadOnlyModelViewSet[Deadline])
 
 
 @extend_schema(tags=["organizations"])
-class OrganizationViewSet(PublicCacheMixin, viewsets.ReadOnlyModelViewSet[Organization]):
+class OrganizationViewSet(
+    NamedFormatMixin, PublicCacheMixin, viewsets.ReadOnlyModelViewSet[Organization]
+):
     """Institutions, funders and companies with a public record: an award's institution or
     a program's funder."""
 

@@ -16,7 +16,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def artifact():
     program = ProgramFactory()
-    program.funders.add(OrganizationFactory(name="National Science Foundation", ror_id="021nxhr62"))
+    nsf = OrganizationFactory(
+        name="National Science Foundation", ror_id="021nxhr62", funder_id="100000001"
+    )
+    program.funders.add(nsf)
+    program.award_funder = nsf
+    program.save()
     artifact = ArtifactFactory(
         slug="crowd-audit-data",
         title="Crowd audit data",
@@ -51,17 +56,20 @@ def test_jsonld(client, artifact, how):
 
 def test_datacite_has_the_mandatory_properties_and_the_award(client, artifact):
     response = client.get(URL, HTTP_ACCEPT="application/vnd.datacite.datacite+json")
-    attributes = response.json()["data"]["attributes"]
+    assert response["Content-Type"].startswith("application/vnd.datacite.datacite+json")
+    attributes = response.json()  # flat DataCite JSON, as the media type says
+    assert "data" not in attributes
     assert attributes["doi"] == "10.5281/zenodo.77"
     assert attributes["titles"] == [{"title": "Crowd audit data"}]
     assert attributes["types"]["resourceTypeGeneral"] == "Dataset"
-    assert attributes["publicationYear"] > 2000
+    assert int(attributes["publicationYear"]) > 2000
     assert attributes["publisher"]["name"]
     creator = attributes["creators"][0]
     assert creator["nameIdentifiers"][0]["nameIdentifierScheme"] == "ORCID"
     funding = attributes["fundingReferences"][0]
     assert funding["awardNumber"] == "2040942"
-    assert funding["funderIdentifier"] == "https://ror.org/021nxhr62"
+    assert funding["funderIdentifier"] == "https://doi.org/10.13039/100000001"
+    assert funding["funderIdentifierType"] == "Crossref Funder ID"
     assert attributes["rightsList"][0]["rightsIdentifierScheme"] == "SPDX"
 
 

@@ -172,3 +172,10 @@ def test_every_schema_property_is_described(client):
         if not details.get("description") and "$ref" not in details and "allOf" not in details
     ]
     assert undescribed == []
+
+
+def test_a_form_encoded_write_is_a_415_and_changes_nothing(staff_api):
+    response = staff_api.post("/api/v1/artifacts/", _payload(), format="multipart")
+    assert response.status_code == 415
+    assert "multipart/form-data" in response.json()["detail"]
+    assert not Artifact.objects.exists()

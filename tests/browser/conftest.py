@@ -1,12 +1,11 @@
-"""Headless Chromium (Debian's package) driven by Playwright, and axe-core from npm. Every
-browser test fails on a Content-Security-Policy violation in any page it opened."""
+"""Pages in headless Chromium (the ``browser`` fixture of tests/chromium.py), and axe-core
+from npm. Every browser test fails on a Content-Security-Policy violation in any page it opened."""
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib
 import io
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,43 +17,12 @@ from django.utils import timezone
 
 from artifacts.models import ArtifactLink, FairnessDimension, LinkState, Task
 from artifacts.services import links
+from tests.chromium import missing as _missing
 from tests.conftest import program_staff_group
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 375, "height": 812}}
-# Chromium's own calls home are refused on a closed network; keep it quiet and quick.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _missing(what: str) -> None:
-    # CI installs both; a missing one there is a failure, not a skip.
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is required on CI")
-    pytest.skip(f"{what} is not installed (run `make dev-venv`; apt-get install chromium)")
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        _missing(f"Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    # The live server runs in this process; Playwright's sync API needs no running loop.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 # Reports each violation to the test (exposed as fpCspViolation) from the first moment of

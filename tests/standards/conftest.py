@@ -6,14 +6,17 @@ time zone. Each validator runs over every public artifact, feed and calendar it 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from artifacts.models import Artifact, FairnessDimension, Task
 from artifacts.selectors.artifacts import artifact_public_queryset
 from artifacts.services.artifacts import artifact_create, artifact_publish
+from fairprog.catalogue_version import catalogue_changed
 from proposals.models import Award, Cycle, Deadline
 from proposals.services.programs import deadline_create, person_create
 
@@ -75,9 +78,7 @@ def _edge_artifacts(award: Award) -> dict[str, Artifact]:
     return made
 
 
-@pytest.fixture
-def edge_artifacts(db: Any) -> dict[str, Artifact]:
-    """The edge-case artifacts (published), by name, on top of the demo catalogue."""
+def _seed() -> dict[str, Artifact]:
     call_command("seed_demo", verbosity=0)
     award = Award.objects.order_by("award_number").first()
     assert award is not None, "seed_demo loads the program's awards"
@@ -94,6 +95,38 @@ def edge_artifacts(db: Any) -> dict[str, Artifact]:
         time_zone="Pacific/Honolulu",
     )
     return made
+
+
+@pytest.fixture(scope="session")
+def _catalogue_dump(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, int]]:
+    """The catalogue made once through the services, written out with ``dumpdata`` and rolled
+    back; each test loads the file (``loaddata``: a fraction of the time the services take,
+    and committed like any test data, so live-server tests see it too). The facet counts are
+    left out: PostgreSQL's triggers count the loaded rows again."""
+    path = tmp_path_factory.mktemp("standards") / "catalogue.json"
+    with django_db_blocker.unblock(), transaction.atomic():
+        made = _seed()
+        call_command(
+            "dumpdata",
+            "proposals",
+            "artifacts",
+            exclude=["artifacts.FacetCount"],
+            output=str(path),
+            verbosity=0,
+        )
+        transaction.set_rollback(True)
+    return path, {name: artifact.pk for name, artifact in made.items()}
+
+
+@pytest.fixture
+def edge_artifacts(db: Any, _catalogue_dump: tuple[Path, dict[str, int]]) -> dict[str, Artifact]:
+    """The edge-case artifacts (published), by name, on top of the demo catalogue."""
+    path, names = _catalogue_dump
+    call_command("loaddata", str(path), verbosity=0)
+    catalogue_changed()  # cached counts of an earlier test's catalogue are not this one's
+    return {name: Artifact.objects.get(pk=pk) for name, pk in names.items()}
 
 
 @pytest.fixture
