@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from artifacts.models import Artifact, ArtifactLink, FairnessDimension, LinkState, Task
@@ -148,6 +148,23 @@ def _follow(instance: Any, path: str) -> Any:
     return instance
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A new draft",
+            request_only=True,
+            value={
+                "award": "2040800",
+                "kind": "dataset",
+                "title": "Hiring audit benchmark",
+                "summary": "Resumes and outcomes for auditing automated hiring for bias.",
+                "license": "CC-BY-4.0",
+                "landing_url": "https://example.org/hiring-audit",
+                "keywords": ["hiring", "audit"],
+            },
+        )
+    ]
+)
 class ArtifactWriteSerializer(serializers.Serializer[Artifact]):
     """What staff send to create or change an artifact; saved through the services."""
 

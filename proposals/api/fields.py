@@ -16,6 +16,7 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 # The characters the middleware refuses in query parameters, as Python and as the schema
 # (ECMA-262) writes them.
@@ -87,7 +88,27 @@ class TextField(serializers.CharField):
         return str(super().to_internal_value(data))
 
 
-class KeyRelatedField(serializers.SlugRelatedField):
+class RelatedList(serializers.ManyRelatedField):
+    """Several records, as a JSON array: DRF would take any iterable, an object's keys
+    included."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class _RelatedListMany:
+    """``many=True`` gives a RelatedList (DRF's RelatedField.many_init, with that class)."""
+
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> RelatedList:
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs |= {k: v for k, v in kwargs.items() if k in MANY_RELATION_KWARGS}
+        return RelatedList(**list_kwargs)
+
+
+class KeyRelatedField(_RelatedListMany, serializers.SlugRelatedField):
     """A record named by a text key of a known form: a value of another form is refused
     before any query (NUL in a key would reach PostgreSQL as an error)."""
 
@@ -105,7 +126,7 @@ class KeyRelatedField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-class IdRelatedField(serializers.PrimaryKeyRelatedField):
+class IdRelatedField(_RelatedListMany, serializers.PrimaryKeyRelatedField):
     """A record named by its id: a JSON integer from 1 (not "5", not 5.0, not true)."""
 
     def to_internal_value(self, data: Any) -> Any:
@@ -121,6 +142,13 @@ class AmountField(serializers.DecimalField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_digits=12, decimal_places=2, min_value=Decimal(0), **kwargs)
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        # DRF reads blank text as null for a nullable decimal; JSON has null for that, and
+        # "" is no amount (the schema's pattern says so).
+        if isinstance(data, str) and not data.strip():
+            self.fail("invalid")
+        return super().validate_empty_values(data)
 
     def to_internal_value(self, data: Any) -> Decimal:
         if not isinstance(data, str) or not re.fullmatch(_AMOUNT, data):

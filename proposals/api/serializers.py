@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from proposals.api.fields import (
@@ -160,6 +160,22 @@ class AwardSerializer(serializers.ModelSerializer[Award]):
         return str(request.build_absolute_uri(path)) if request else path
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A new award",
+            request_only=True,
+            value={
+                "award_number": "2049999",
+                "program": "FAI",
+                "title": "FAI: Auditing fairness in automated hiring",
+                "start_date": "2026-09-01",
+                "end_date": "2029-08-31",
+                "awarded_amount": "750000.00",
+            },
+        )
+    ]
+)
 class AwardWriteSerializer(serializers.Serializer[Award]):
     """What staff send to record or correct a funded project; saved through the services."""
 

@@ -236,7 +236,10 @@ def _named_fields(body: bytes) -> str:
     except ValueError:
         return body[:80].decode(errors="replace")
     if isinstance(error, dict):
-        return ",".join(sorted(error)) if "detail" not in error else str(error["detail"])[:80]
+        if "detail" in error:
+            return str(error["detail"])[:80]
+        first = sorted(error)[0]
+        return f"{','.join(sorted(error))} ({first}: {str(error[first])[:60]})"
     return str(error)[:80]
 
 

@@ -179,3 +179,24 @@ def test_a_form_encoded_write_is_a_415_and_changes_nothing(staff_api):
     assert response.status_code == 415
     assert "multipart/form-data" in response.json()["detail"]
     assert not Artifact.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["creators", "dimensions", "tasks"])
+def test_a_list_of_records_must_be_a_list(staff_api, field):
+    response = staff_api.post("/api/v1/artifacts/", _payload(**{field: {}}), format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Artifact.objects.exists()
+
+
+def test_an_empty_amount_is_refused_not_read_as_null(staff_api):
+    AwardFactory(award_number="2040800")
+    response = staff_api.patch("/api/v1/awards/2040800/", {"obligated_amount": ""}, format="json")
+    assert response.status_code == 400
+    assert "obligated_amount" in response.json()
+    assert (
+        staff_api.patch(
+            "/api/v1/awards/2040800/", {"obligated_amount": None}, format="json"
+        ).status_code
+        == 200
+    )
