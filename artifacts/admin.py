@@ -361,3 +361,6 @@ class LinkCheckAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+from artifacts import admin_discovery  # noqa: E402,F401

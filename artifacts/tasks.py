@@ -1,9 +1,11 @@
-"""Celery tasks of the artifacts app: thin wrappers around link checking and open data."""
+"""Celery tasks of the artifacts app: thin wrappers around link checking, open data and output
+discovery."""
 
 from celery import shared_task
 
+from artifacts.discovery.records import Source
 from artifacts.opendata.export import open_data_export
-from artifacts.services import link_digest, links
+from artifacts.services import discovery_runs, link_digest, links
 from fairprog.beat import beat_task
 
 links_sweep_task = beat_task("artifacts.tasks.links_sweep_task", links.links_sweep)
@@ -30,3 +32,15 @@ open_data_export_task = beat_task(
 def links_check_task(link_ids: list[int]) -> None:
     # Not acks_late: a batch cut short is simply due again at the next sweep.
     links.links_check(link_ids=link_ids)
+
+
+@shared_task(
+    ignore_result=True,
+    # Zenodo's 30 searches a minute make a portfolio's weekly run take up to an hour or two;
+    # a run cut short records its source runs as failed and is simply due again next week.
+    soft_time_limit=6 * 60 * 60,
+    time_limit=6 * 60 * 60 + 5 * 60,
+)
+def discovery_run_task(sources: list[str] | None = None) -> None:
+    """Beat's weekly search of every enabled source (or those named) for the awards' outputs."""
+    discovery_runs.discovery_run(sources=[Source(name) for name in sources or []] or None)

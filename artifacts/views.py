@@ -26,6 +26,7 @@ from artifacts.selectors.artifacts import (
     award_list_public,
 )
 from artifacts.selectors.catalogue import artifact_search
+from artifacts.selectors.discovery import award_publications
 from artifacts.selectors.links import artifact_links_public
 from artifacts.selectors.search import SORTS, CatalogueQuery
 from artifacts.templatetags.catalogue import highlight
@@ -275,6 +276,7 @@ def project_detail(request: HttpRequest, award_number: str) -> HttpResponse:
     except Award.DoesNotExist:
         raise Http404("No such funded project.") from None
     artifacts = artifact_listed_queryset().filter(award=award).order_by("-published_at")
+    publications = award_publications(award)
     return render(
         request,
         "artifacts/project_detail.html",
@@ -282,6 +284,7 @@ def project_detail(request: HttpRequest, award_number: str) -> HttpResponse:
             "award": award,
             "team": list(award.investigators.all()),
             "artifacts": artifacts,
+            "publications": list(publications),
             "collaborators": program_selectors.award_collaborators(award),
         },
     )

@@ -27,9 +27,12 @@ from artifacts.models import (
     Artifact,
     ArtifactLink,
     CheckOutcome,
+    DiscoveryRun,
     FairnessDimension,
     LinkCheck,
     LinkState,
+    Publication,
+    Suggestion,
     Task,
 )
 from fairprog.portfolio.staff_charts import STAFF_CHARTS
@@ -48,6 +51,7 @@ from proposals.models import (
 )
 from tests.artifacts.factories import ArtifactFactory
 from tests.conftest import program_staff_group
+from tests.discovery.factories import DiscoveryRunFactory, PublicationFactory, SuggestionFactory
 from tests.proposals.factories import (
     AwardFactory,
     CycleFactory,
@@ -133,6 +137,9 @@ def _rows():
         LinkCheck: LinkCheck.objects.create(
             link=link, checked_at=now, url=link.url, outcome=CheckOutcome.OK, status_code=200
         ),
+        Suggestion: SuggestionFactory(award=award),
+        Publication: PublicationFactory(award=award),
+        DiscoveryRun: DiscoveryRunFactory(),
     }
     return {model._meta.concrete_model or model: row for model, row in rows.items()}
 
@@ -366,6 +373,11 @@ ACTION_NEEDS = {
     ("proposals.ImportRun", "run_again"): {"proposals.add_importrun"},  # a new run
     ("proposals.Proposal", "award"): {"proposals.change_proposal", "proposals.add_award"},
     ("artifacts.Artifact", "check_links_now"): {"artifacts.change_artifactlink"},
+    ("artifacts.Suggestion", "accept"): {
+        "artifacts.change_suggestion",
+        "artifacts.add_artifact",
+        "artifacts.add_publication",
+    },
     ("artifacts.ArtifactLink", "accept_proposed"): {
         "artifacts.change_artifactlink",
         "artifacts.change_artifact",

@@ -78,6 +78,8 @@ def _shown(bound: forms.BoundField) -> dict[str, Any]:
         }
     if isinstance(value, list | tuple):
         return {name: [str(item) for item in value]}
+    if isinstance(field, forms.JSONField):
+        return {name: str(value)}  # value() gave the JSON text already; encoding it again nests it
     return {name: str(bound.field.prepare_value(value))}
 
 

@@ -132,6 +132,9 @@ def open_data_export(
                     site=site,
                     progress=progress,
                 )
+                rows["publications.csv"] = writers.write_publications(
+                    directory / "publications.csv", progress=progress
+                )
                 rows["deadlines.ics"] = writers.write_deadlines(
                     directory / "deadlines.ics", site=site, progress=progress
                 )
@@ -207,9 +210,9 @@ def _package(
         "description": (
             "Public data of the Fairness in AI research-funding program, as FairProg records "
             "it: the funded projects (awards), the open-source artifacts they released (CSV, "
-            "and JSON Lines in the API's shape), and the program's public deadlines "
-            "(iCalendar). Regenerated every night; no proposals, reviews, e-mail addresses or "
-            "staff-only records."
+            "and JSON Lines in the API's shape), their publications (CSV), and the program's "
+            "public deadlines (iCalendar). Regenerated every night; no proposals, reviews, "
+            "e-mail addresses or staff-only records."
         ),
         "homepage": f"{site}{reverse('artifacts:open-data')}",
         "keywords": ["fairness", "artificial intelligence", "research funding", "NSF"],

@@ -156,6 +156,26 @@ ARTIFACT_COLUMNS = (
            required=True),
 )  # fmt: skip
 
+PUBLICATION_COLUMNS = (
+    Column("award_number", "string", "Award number",
+           "NSF award number of the funded project the publication came from (see "
+           "awards.csv).", required=True, pattern="[0-9]{7}"),
+    Column("doi", "string", "DOI",
+           "Digital Object Identifier, without https://doi.org/ (10.1145/3442188.3445922); "
+           "empty when the publication has none. No two publications share one."),
+    Column("title", "string", "Title", "Title of the publication.", required=True),
+    Column("authors", "array", "Authors",
+           "Authors' names, as a JSON array in the order the publication gives them."),
+    Column("author_orcids", "array", "Authors' ORCID iDs",
+           "The authors' ORCID iDs (0000-0002-1825-0097), as a JSON array in the same order "
+           "as authors: an empty string for an author without one."),
+    Column("venue", "string", "Venue", "Journal or conference where it was published."),
+    Column("year", "integer", "Year", "Year of publication; empty when not recorded."),
+    Column("url", "string", "Web address",
+           "Where the publication can be read, when recorded; a DOI resolves at "
+           "https://doi.org/ followed by it."),
+)  # fmt: skip
+
 # The JSON Lines file has the API's shape (GET /api/v1/artifacts/<slug>/): one artifact per
 # line. Fields it shares with artifacts.csv are documented there; these are the others.
 _JSONL_ONLY = {
@@ -302,6 +322,17 @@ def resources() -> tuple[Resource, ...]:
             "application/x-ndjson",
             columns=jsonl_columns(),
             primary_key="slug",
+            refers_to_awards=True,
+        ),
+        Resource(
+            "publications",
+            "publications.csv",
+            "Publications",
+            "Articles and papers of the funded projects: one row per publication, with its "
+            "DOI, authors (names and ORCID iDs), venue and year." + _QUOTED,
+            "csv",
+            "text/csv",
+            columns=PUBLICATION_COLUMNS,
             refers_to_awards=True,
         ),
         Resource(

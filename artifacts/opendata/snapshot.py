@@ -25,6 +25,7 @@ CONTENT_TYPES = {
     "awards.csv": "text/csv; charset=utf-8",
     "artifacts.csv": "text/csv; charset=utf-8",
     "artifacts.jsonl": "application/x-ndjson",
+    "publications.csv": "text/csv; charset=utf-8",
     "deadlines.ics": "text/calendar; charset=utf-8",
     PACKAGE: "application/json",
 }

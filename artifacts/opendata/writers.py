@@ -1,5 +1,6 @@
 """Writing the open-data files from the database: awards.csv, artifacts.csv and
-artifacts.jsonl in one pass, deadlines.ics; each flushed to disk and counted as it goes."""
+artifacts.jsonl in one pass, publications.csv, deadlines.ics; each flushed to disk and
+counted as it goes."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from django.db.models import F
 from django.urls import reverse
 from rest_framework.utils.encoders import JSONEncoder
 
 from artifacts.calendar import deadlines_calendar
-from artifacts.models import ArtifactCreator, ArtifactLink
-from artifacts.opendata.schema import ARTIFACT_COLUMNS, AWARD_COLUMNS
+from artifacts.models import ArtifactCreator, ArtifactLink, Publication
+from artifacts.opendata.schema import ARTIFACT_COLUMNS, AWARD_COLUMNS, PUBLICATION_COLUMNS
 from artifacts.representation import (
     REPRESENTATION_COLUMNS,
     artifact_representation,
@@ -249,6 +251,36 @@ def write_artifacts(
             counter.add(len(batch))
         _sync(csv_out)
         _sync(jsonl_out)
+    return counter.done()
+
+
+def _authors(authors: Any) -> tuple[list[str], list[str]]:
+    """The names and ORCID iDs of a publication's authors, in order; nothing else an entry
+    may hold."""
+    named = [a for a in authors or [] if isinstance(a, dict) and a.get("name")]
+    return [str(a["name"]) for a in named], [str(a.get("orcid") or "") for a in named]
+
+
+def write_publications(path: Path, *, progress: Progress | None) -> int:
+    """publications.csv: every publication of every award; returns the rows written."""
+    rows = (
+        Publication.objects.order_by(
+            "award__award_number", F("year").desc(nulls_last=True), "title", "pk"
+        )
+        .values_list("award__award_number", "doi", "title", "authors", "venue", "year", "url")
+        .iterator(chunk_size=BATCH)
+    )
+    counter = _Counter(path.name, progress)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = SafeCsvWriter(out)
+        writer.writerow([column.name for column in PUBLICATION_COLUMNS])
+        for award_number, doi, title, authors, venue, year, url in rows:
+            names, orcids = _authors(authors)
+            writer.writerow(
+                [award_number, doi, title, _array(names), _array(orcids), venue, _text(year), url]
+            )
+            counter.add()
+        _sync(out)
     return counter.done()
 
 

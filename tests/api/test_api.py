@@ -88,9 +88,9 @@ def test_artifact_detail_query_count_is_constant(client, django_assert_num_queri
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        # The ETag's aggregates of the awards and of their published artifacts, the page,
-        # the investigators, the program elements.
-        ("/api/v1/awards/", 5),
+        # The ETag's aggregates of the awards and of their published outputs, the page,
+        # the investigators, the program elements, the publications.
+        ("/api/v1/awards/", 6),
         ("/api/v1/cycles/", 4),
         ("/api/v1/deadlines/", 4),
         ("/api/v1/organizations/", 4),

@@ -28,6 +28,7 @@ from fairprog.errors import DomainError
 from proposals.models import Deadline, ProgramElement
 from proposals.services.programs import deadline_create
 from tests.artifacts.factories import ArtifactCreatorFactory, ArtifactFactory
+from tests.discovery.factories import PublicationFactory
 from tests.proposals.factories import (
     AwardFactory,
     AwardInvestigatorFactory,
@@ -39,7 +40,14 @@ from tests.proposals.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-FILES = ["awards.csv", "artifacts.csv", "artifacts.jsonl", "deadlines.ics", "datapackage.json"]
+FILES = [
+    "awards.csv",
+    "artifacts.csv",
+    "artifacts.jsonl",
+    "publications.csv",
+    "deadlines.ics",
+    "datapackage.json",
+]
 CANARY = "canary-5b0c1"
 
 
@@ -254,21 +262,23 @@ def test_canary_never_reaches_a_file_or_the_data_page(client, data_dir):
 def test_datapackage_validates_with_frictionless_checking_every_resource(data_dir):
     _plant_canary()
     ArtifactFactory(keywords=[], status="retired", retirement_note="Gone.")
+    PublicationFactory(doi="", year=None, venue="", authors=[])
 
     open_data_export()
 
     report = frictionless.validate(str(_current(data_dir) / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     checked = {task.name: task for task in report.tasks}
-    assert set(checked) == {"awards", "artifacts", "artifacts-jsonl", "deadlines"}
-    for name in ("awards", "artifacts", "artifacts-jsonl"):
+    assert set(checked) == {"awards", "artifacts", "artifacts-jsonl", "publications", "deadlines"}
+    for name in ("awards", "artifacts", "artifacts-jsonl", "publications"):
         assert checked[name].type == "table"
         assert checked[name].stats["rows"] > 0, name
 
 
 def test_datapackage_bytes_and_hashes_match_the_files(data_dir):
-    ArtifactFactory()
+    artifact = ArtifactFactory()
     DeadlineFactory()
+    PublicationFactory(award=artifact.award)
 
     open_data_export()
 
@@ -280,14 +290,20 @@ def test_datapackage_bytes_and_hashes_match_the_files(data_dir):
         assert resource["hash"] == f"sha256:{hashlib.sha256(body).hexdigest()}"
         assert resource["encoding"] == "utf-8"
     counts = {r["path"]: r.get("rows", r.get("events")) for r in package["resources"]}
-    assert counts == {"awards.csv": 1, "artifacts.csv": 1, "artifacts.jsonl": 1, "deadlines.ics": 1}
+    assert counts == {
+        "awards.csv": 1,
+        "artifacts.csv": 1,
+        "artifacts.jsonl": 1,
+        "publications.csv": 1,
+        "deadlines.ics": 1,
+    }
 
 
 def test_datapackage_schemas_document_every_column_with_keys(data_dir):
     open_data_export()
 
     resources = {r["name"]: r for r in _package(data_dir)["resources"]}
-    for name in ("awards", "artifacts"):
+    for name in ("awards", "artifacts", "publications"):
         header = (_current(data_dir) / resources[name]["path"]).read_text().splitlines()[0]
         fields = resources[name]["schema"]["fields"]
         assert [f["name"] for f in fields] == header.split(",")
@@ -299,6 +315,7 @@ def test_datapackage_schemas_document_every_column_with_keys(data_dir):
         "fields": ["award_number"],
         "reference": {"resource": "awards", "fields": ["award_number"]},
     }
+    assert resources["publications"]["schema"]["foreignKeys"] == [foreign_key]
     jsonl_fields = resources["artifacts-jsonl"]["schema"]["fields"]
     assert all(f["type"] != "any" for f in jsonl_fields), "a field of the API is undocumented"
 
@@ -408,6 +425,7 @@ CONTENT_TYPES = {
     "awards.csv": "text/csv; charset=utf-8",
     "artifacts.csv": "text/csv; charset=utf-8",
     "artifacts.jsonl": "application/x-ndjson",
+    "publications.csv": "text/csv; charset=utf-8",
     "deadlines.ics": "text/calendar; charset=utf-8",
     "datapackage.json": "application/json",
 }
@@ -549,7 +567,8 @@ def test_command_prints_progress_and_a_summary(data_dir):
     assert "artifacts.csv, artifacts.jsonl: 1 rows written" in text
     assert "rows/s" in text
     assert "Done in" in text
-    assert "5 files" in text
+    assert "publications.csv: 0 rows written" in text
+    assert "6 files" in text
     assert str(os.path.realpath(_current(data_dir))) in text
 
 
@@ -634,7 +653,7 @@ def test_datapackage_stays_valid_and_says_how_formula_text_is_quoted(data_dir):
     report = frictionless.validate(str(_current(data_dir) / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     described = {r["path"]: r["description"] for r in _package(data_dir)["resources"]}
-    for name in ("awards.csv", "artifacts.csv"):
+    for name in ("awards.csv", "artifacts.csv", "publications.csv"):
         assert "single quote (')" in described[name], name
 
 

@@ -11,6 +11,7 @@ from artifacts.models import Artifact, FairnessDimension
 from artifacts.services import links
 from proposals.models import Deadline
 from tests.artifacts.factories import ArtifactCreatorFactory, ArtifactFactory
+from tests.discovery.factories import PublicationFactory
 from tests.proposals.factories import (
     AwardFactory,
     AwardInvestigatorFactory,
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 def _catalogue(rows):
     """``rows`` published artifacts with creators, dimensions, cycles, institutions and
-    three links each."""
+    three links each; each project also has ``rows`` publications."""
     gender = FairnessDimension.objects.get(slug="gender")
     last = None
     for index in range(rows):
@@ -43,6 +44,8 @@ def _catalogue(rows):
         links.artifact_links_sync(artifact=last)
         ArtifactCreatorFactory(artifact=last)
         DeadlineFactory(cycle=award.cycle)
+    for _ in range(rows):
+        PublicationFactory(award=last.award)
     return last
 
 
@@ -64,7 +67,7 @@ PAGE_QUERIES = {
     "link-health": 7,
     "detail": 6,  # the links in one query
     "projects": 2,
-    "project": 7,
+    "project": 8,  # the publications in one query
     "cycles": 2,
 }
 

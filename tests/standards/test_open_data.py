@@ -33,7 +33,7 @@ def test_frictionless_validates_the_whole_export_of_the_standards_catalogue(
     assert checked["artifacts"].stats["rows"] == len(standards_catalogue)
     assert checked["artifacts-jsonl"].stats["rows"] == len(standards_catalogue)
     assert checked["awards"].stats["rows"] > 0
-    for name in ("awards", "artifacts", "artifacts-jsonl"):
+    for name in ("awards", "artifacts", "artifacts-jsonl", "publications"):
         assert checked[name].type == "table", name
         assert checked[name].stats["warnings"] == 0, name
 
