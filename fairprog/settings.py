@@ -218,39 +218,9 @@ LINKCHECK_RETENTION_DAYS = env.int("LINKCHECK_RETENTION_DAYS", default=365)
 # The weekly digest of newly broken links also goes to each artifact's award PI.
 LINKCHECK_DIGEST_TO_PI = env.bool("LINKCHECK_DIGEST_TO_PI", default=False)
 
-# --- Output discovery (DataCite, Crossref, OpenAlex, Zenodo) -------------------
-# An e-mail address named in every request: Crossref's and OpenAlex's polite pools key on it.
-DISCOVERY_CONTACT = env.str("DISCOVERY_CONTACT", default="").removeprefix("mailto:")
-# Awards searched: those active now or ended within this many years.
-DISCOVERY_YEARS = env.int("DISCOVERY_YEARS", default=3)
-# Seconds per request; retries (timeouts, resets, 429, 5xx); results per page; pages per award.
-DISCOVERY_TIMEOUT = env.float("DISCOVERY_TIMEOUT", default=30.0)
-DISCOVERY_RETRIES = env.int("DISCOVERY_RETRIES", default=3)
-DISCOVERY_PAGE_SIZE = env.int("DISCOVERY_PAGE_SIZE", default=100)
-DISCOVERY_MAX_PAGES = env.int("DISCOVERY_MAX_PAGES", default=20)
-# Each source: on/off, base URL, requests per second (never exceeded in any second) and in
-# flight at once. Defaults are the published limits or below them.
-# DataCite: 1,000 requests per 5 minutes per address for clients that name an e-mail.
-DISCOVERY_DATACITE_ENABLED = env.bool("DISCOVERY_DATACITE_ENABLED", default=True)
-DISCOVERY_DATACITE_URL = env.str("DISCOVERY_DATACITE_URL", default="https://api.datacite.org")
-DISCOVERY_DATACITE_RATE = env.float("DISCOVERY_DATACITE_RATE", default=3.0)
-DISCOVERY_DATACITE_CONCURRENCY = env.int("DISCOVERY_DATACITE_CONCURRENCY", default=2)
-# Crossref: polite pool (with a contact) 10 per second and 3 at once; public pool 5 and 1.
-DISCOVERY_CROSSREF_ENABLED = env.bool("DISCOVERY_CROSSREF_ENABLED", default=True)
-DISCOVERY_CROSSREF_URL = env.str("DISCOVERY_CROSSREF_URL", default="https://api.crossref.org")
-_POOL = (10.0, 3) if DISCOVERY_CONTACT else (5.0, 1)
-DISCOVERY_CROSSREF_RATE = env.float("DISCOVERY_CROSSREF_RATE", default=_POOL[0])
-DISCOVERY_CROSSREF_CONCURRENCY = env.int("DISCOVERY_CROSSREF_CONCURRENCY", default=_POOL[1])
-# OpenAlex: 10 per second and 100,000 a day.
-DISCOVERY_OPENALEX_ENABLED = env.bool("DISCOVERY_OPENALEX_ENABLED", default=True)
-DISCOVERY_OPENALEX_URL = env.str("DISCOVERY_OPENALEX_URL", default="https://api.openalex.org")
-DISCOVERY_OPENALEX_RATE = env.float("DISCOVERY_OPENALEX_RATE", default=10.0)
-DISCOVERY_OPENALEX_CONCURRENCY = env.int("DISCOVERY_OPENALEX_CONCURRENCY", default=3)
-# Zenodo: its record search allows 30 requests a minute.
-DISCOVERY_ZENODO_ENABLED = env.bool("DISCOVERY_ZENODO_ENABLED", default=True)
-DISCOVERY_ZENODO_URL = env.str("DISCOVERY_ZENODO_URL", default="https://zenodo.org/api")
-DISCOVERY_ZENODO_RATE = env.float("DISCOVERY_ZENODO_RATE", default=0.5)
-DISCOVERY_ZENODO_CONCURRENCY = env.int("DISCOVERY_ZENODO_CONCURRENCY", default=1)
+# --- Output discovery (DataCite, Crossref, OpenAlex, Zenodo, GitHub) ----------
+# Read after .env like every other value; one module, as each source has seven settings.
+from fairprog.settings_discovery import *  # noqa: E402, F403
 
 # --- Open data ----------------------------------------------------------------
 # Where export_open_data writes its snapshots and /data/ serves the current one from.

@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
-import email.utils
+import gc
 import importlib
 import random
 import time
@@ -33,7 +32,9 @@ from urllib.parse import urlsplit
 import aiohttp
 import yarl
 
+from artifacts.discovery.pacing import RateLimiter, retry_after_seconds
 from artifacts.discovery.records import FoundWork, Page, Source, SourceFormatError
+from artifacts.discovery.sources import with_param
 from artifacts.linkcheck import run_sync
 
 LABELS = {
@@ -41,18 +42,17 @@ LABELS = {
     Source.CROSSREF: "Crossref",
     Source.OPENALEX: "OpenAlex",
     Source.ZENODO: "Zenodo",
+    Source.GITHUB: "GitHub",
 }
-# How each index names the program's funder (NSF): Crossref by its Funder ID, Zenodo by ROR.
+# How each index names the program's funder (NSF): Crossref by its Funder ID, Zenodo by ROR;
+# GitHub's code search knows no funders.
 NSF_FUNDER_IDS = {
     Source.DATACITE: "10.13039/100000001",
     Source.CROSSREF: "10.13039/100000001",
     Source.OPENALEX: "10.13039/100000001",
     Source.ZENODO: "021nxhr62",
+    Source.GITHUB: "",
 }
-# Request start times on this machine and arrival times at the index differ by network
-# jitter; counting a window a little longer than a second keeps the index's count in bounds.
-WINDOW_MARGIN = 0.05
-LATE_CREDIT = 0.005  # seconds
 VERSION = "1.0"
 
 
@@ -64,7 +64,9 @@ class SourceConfig:
     rate: float = 1.0  # requests per second, never exceeded over any window of a second
     burst: int = 1  # requests that may start back to back
     contact: str = ""  # an e-mail address: Crossref's and OpenAlex's polite pools key on it
-    token: str = ""  # sent as a bearer token when set
+    token: str = ""  # sent as the source's reader says (a header or a parameter) when set
+    # Requests this run may make (what is left of the source's daily limit); None: no limit.
+    request_budget: int | None = None
     timeout: float = 30.0  # seconds for a whole request
     retries: int = 3
     page_size: int = 100
@@ -95,7 +97,8 @@ class SourceConfig:
             base_url=getattr(settings, f"{prefix}_URL"),
             rate=getattr(settings, f"{prefix}_RATE"),
             concurrency=getattr(settings, f"{prefix}_CONCURRENCY"),
-            contact=settings.DISCOVERY_CONTACT,
+            contact=getattr(settings, f"{prefix}_CONTACT", settings.DISCOVERY_CONTACT),
+            token=getattr(settings, f"{prefix}_TOKEN", ""),
             timeout=settings.DISCOVERY_TIMEOUT,
             retries=settings.DISCOVERY_RETRIES,
             page_size=settings.DISCOVERY_PAGE_SIZE,
@@ -106,7 +109,11 @@ class SourceConfig:
 
 
 class SourceReader(Protocol):
-    """What a module of artifacts/discovery/sources/ offers."""
+    """What a module of artifacts/discovery/sources/ offers. A reader may also say how the
+    source takes a token (``TOKEN_HEADER``: header name and value format, by default a bearer
+    token; or ``TOKEN_PARAM``: a query parameter), and may name for each work a second
+    address to read before matching (``follow_url`` and ``read_followed``: GitHub's search
+    finds a file, whose text says which awards it names)."""
 
     def first_url(
         self, *, base_url: str, award_number: str, funder_id: str, contact: str, page_size: int
@@ -145,59 +152,6 @@ class SourceRunResult:
         return tuple(unique.values())
 
 
-class RateLimiter:
-    """At most ``rate`` request starts in any window of a second, ``burst`` back to back.
-
-    A sliding log of recent starts is the guarantee (a token bucket alone lets ``burst +
-    rate`` through in a second); the bucket spaces requests out within the window."""
-
-    def __init__(self, *, rate: float, burst: int = 1, margin: float = WINDOW_MARGIN) -> None:
-        if rate <= 0:
-            raise ValueError(f"A source's rate must be above 0 requests per second, not {rate}.")
-        if rate >= 1:
-            self.limit, self.window = int(rate), 1.0 + margin
-        else:
-            self.limit, self.window = 1, 1.0 / rate + margin
-        self.rate = rate
-        self.burst = max(1, min(burst, self.limit))
-        self.tokens = float(self.burst)
-        # A turn taken late (the event loop wakes up a little after the sleep) keeps that
-        # little time as credit, or at high rates every turn would push the next ones back.
-        self.credit = min(0.5, LATE_CREDIT * rate)
-        self.refilled: float | None = None
-        self.starts: deque[float] = deque()
-        self.paused_until = 0.0
-        self.lock = asyncio.Lock()
-
-    async def acquire(self) -> None:
-        """Wait for this source's turn; the lock makes waiters go first come, first served."""
-        loop = asyncio.get_running_loop()
-        async with self.lock:
-            while (wait := self._wait(loop.time())) > 0:
-                await asyncio.sleep(wait)
-            self.starts.append(loop.time())
-            self.tokens -= 1
-
-    def pause(self, seconds: float) -> None:
-        """No request to this source starts for ``seconds`` (a Retry-After)."""
-        until = asyncio.get_running_loop().time() + seconds
-        self.paused_until = max(self.paused_until, until)
-
-    def _wait(self, now: float) -> float:
-        if self.refilled is not None:
-            refill = (now - self.refilled) * self.rate
-            self.tokens = min(self.burst + self.credit, self.tokens + refill)
-        self.refilled = now
-        while self.starts and self.starts[0] <= now - self.window:
-            self.starts.popleft()
-        waits = [self.paused_until - now]
-        if len(self.starts) >= self.limit:
-            waits.append(self.starts[0] + self.window - now)
-        if self.tokens < 1:
-            waits.append((1 - self.tokens) / self.rate)
-        return max(waits)
-
-
 class _RunFailed(Exception):
     pass
 
@@ -221,8 +175,10 @@ class _SourceRun:
         self.result = SourceRunResult(source=config.name)
         self.capped: list[str] = []
         self.headers = {"User-Agent": config.user_agent, "Accept": "application/json"}
-        if config.token:
-            self.headers["Authorization"] = f"Bearer {config.token}"
+        self.token_param: str = getattr(reader, "TOKEN_PARAM", "")
+        if config.token and not self.token_param:
+            name, value = getattr(reader, "TOKEN_HEADER", ("Authorization", "Bearer {}"))
+            self.headers[name] = value.format(config.token)
         base = urlsplit(config.base_url)
         self.origin = (base.scheme, base.netloc)
 
@@ -235,6 +191,8 @@ class _SourceRun:
             contact=config.contact.removeprefix("mailto:"),
             page_size=config.page_size,
         )
+        if config.token and self.token_param:
+            url = with_param(url, self.token_param, config.token)
         found: list[FoundWork] = []
         for number in range(config.max_pages + 1):
             if self.result.error:
@@ -243,6 +201,12 @@ class _SourceRun:
                 self.capped.append(award_number)
                 break
             page = self._read(await self.fetch(url), url)
+            # What was read is kept to the end of the run and is acyclic (JSON): taken out of
+            # the cyclic collector's sight, full collections over a growing heap no longer
+            # stall the loop for tens of milliseconds, which bunched requests past the rate.
+            gc.freeze()
+            if hasattr(self.reader, "read_followed"):
+                page = replace(page, works=await self._followed(page.works))
             self.result.pages += 1
             self.result.works_read += len(page.works)
             found.extend(page.works)
@@ -254,13 +218,44 @@ class _SourceRun:
             url = self._next(page.next_url, url)
         self.result.works_by_award[award_number] = tuple(found)
 
+    async def _followed(self, works: Sequence[FoundWork]) -> tuple[FoundWork, ...]:
+        """Each work as its second address describes it; works whose address is gone (the
+        file was deleted since the index saw it) or says nothing of use are left out."""
+        reader: Any = self.reader
+        followed = []
+        for work in works:
+            url = reader.follow_url(work)
+            if not url:
+                continue
+            if urlsplit(url)[:2] != self.origin:
+                raise _RunFailed(self._failure(url, "a work's file is on another site"))
+            body = await self._get(url, missing_ok=True)
+            if body is None:
+                continue
+            try:
+                read = reader.read_followed(work, body)
+            except (SourceFormatError, ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise _RunFailed(self._failure(url, f"unreadable file: {exc}")) from exc
+            if read is not None:
+                followed.append(read)
+        return tuple(followed)
+
     async def fetch(self, url: str) -> bytes:
         """The body of a successful answer, after retries; raises _RunFailed."""
+        body = await self._get(url, missing_ok=False)
+        if body is None:  # pragma: no cover - only a missing_ok fetch answers None
+            raise _RunFailed(self._failure(url, "no answer"))
+        return body
+
+    async def _get(self, url: str, *, missing_ok: bool) -> bytes | None:
+        """fetch, and None for a 404 when ``missing_ok``."""
         config = self.config
         for attempt in range(config.retries + 1):
             status, body, retry_after, problem = await self._attempt(url)
             if status is not None and 200 <= status < 300:
                 return body
+            if missing_ok and status == 404:
+                return None
             self.result.errors += 1
             if status is not None and status != 429 and status < 500:
                 raise _RunFailed(self._failure(url, problem))
@@ -284,8 +279,15 @@ class _SourceRun:
         # The global slot is taken before the turn, so a request starts when its turn comes,
         # not later: a late start would bunch requests up at the index.
         async with self.slots, total:
+            budget = self.config.request_budget
+            if budget is not None and self.result.requests >= budget:
+                raise _RunFailed(
+                    f"{self.config.label}: the daily limit of requests is spent "
+                    f"(DISCOVERY_{self.config.name.name}_DAILY_LIMIT; {budget} were left for "
+                    "this run); the awards not yet searched wait for the next run."
+                )
+            self.result.requests += 1  # counted before the wait, so none slips past the check
             await self.limiter.acquire()
-            self.result.requests += 1
             try:
                 # Sent exactly as the reader built it: re-quoting could change a cursor.
                 target = yarl.URL(url, encoded=True)
@@ -315,23 +317,9 @@ class _SourceRun:
         return next_url
 
     def _failure(self, url: str, problem: str) -> str:
+        if self.config.token:  # a token in the address is not for the run's record
+            url = url.replace(self.config.token, "…")
         return f"{self.config.label}: {url}: {problem}."
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Seconds a Retry-After header asks for: a number of seconds, or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 async def source_search(
@@ -403,7 +391,10 @@ async def sources_search(
             )
             for config in enabled
         ]
-        outcomes = await asyncio.gather(*runs, return_exceptions=True)
+        try:
+            outcomes = await asyncio.gather(*runs, return_exceptions=True)
+        finally:
+            gc.unfreeze()  # the run's garbage, cyclic or not, is collected as usual again
     results = {}
     for config, outcome in zip(enabled, outcomes, strict=True):
         if isinstance(outcome, BaseException):

@@ -4,10 +4,10 @@ suggestion queue share."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, overload
 
 
 class Source(StrEnum):
@@ -15,6 +15,7 @@ class Source(StrEnum):
     CROSSREF = "crossref"
     OPENALEX = "openalex"
     ZENODO = "zenodo"
+    GITHUB = "github"
 
 
 class WorkType(StrEnum):
@@ -33,6 +34,56 @@ class Creator:
     family_name: str = ""
     given_name: str = ""
     orcid: str = ""  # bare 0000-0000-0000-000X, checksum-valid, or ""
+
+
+class Creators(Sequence[Creator]):
+    """A work's creators, read from the source's entries when first asked for. Most works of a
+    search answer are not the award's (another funder's number, or no number at all), and
+    reading their authors, hundreds for some, would be most of reading a page; the creators of
+    a work that matches are read when its suggestion is recorded. An entry that cannot be read
+    as a creator (a name that is an object…) is left out rather than failing the run later."""
+
+    __slots__ = ("_creators", "_entries", "_read")
+
+    def __init__(self, read: Callable[[Any], Creator], entries: Sequence[Any] = (), /) -> None:
+        self._read: Callable[[Any], Creator] | None = read
+        self._entries: Sequence[Any] = entries
+        self._creators: tuple[Creator, ...] | None = None
+
+    def _all(self) -> tuple[Creator, ...]:
+        if self._creators is None:
+            read, self._read = self._read, None
+            creators = []
+            for entry in self._entries:
+                try:
+                    creators.append(read(entry))  # type: ignore[misc]
+                except SourceFormatError:
+                    continue
+            self._creators, self._entries = tuple(creators), ()
+        return self._creators
+
+    @overload
+    def __getitem__(self, index: int) -> Creator: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Creator, ...]: ...
+    def __getitem__(self, index: int | slice) -> Creator | tuple[Creator, ...]:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[Creator]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Creators):
+            return self._all() == other._all()
+        return isinstance(other, tuple) and self._all() == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Creators({self._all()!r})"
 
 
 @dataclass(frozen=True)
@@ -54,7 +105,7 @@ class FoundWork:
     title: str
     work_type: WorkType
     type_as_given: str  # resourceTypeGeneral / type as the source wrote it
-    creators: tuple[Creator, ...] = ()
+    creators: Sequence[Creator] = ()  # a tuple, or Creators read when first asked for
     license: str = ""  # an SPDX id where recognisable, else ""
     version: str = ""
     published: dt.date | None = None

@@ -19,6 +19,7 @@ SOURCE_LABELS = {
     Source.CROSSREF: "Crossref",
     Source.OPENALEX: "OpenAlex",
     Source.ZENODO: "Zenodo",
+    Source.GITHUB: "GitHub",
 }
 SOURCE_CHOICES = [(source.value, SOURCE_LABELS.get(source, source.value)) for source in Source]
 WORK_TYPE_CHOICES = [(work_type.value, work_type.value.capitalize()) for work_type in WorkType]

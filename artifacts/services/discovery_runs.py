@@ -8,12 +8,12 @@ import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from artifacts.discovery.awards import NSF, FunderIdentity, work_matches
@@ -203,7 +203,20 @@ def _enabled(sources: Sequence[Source] | None) -> list[SourceConfig]:
         if off:
             names = ", ".join(f"{c.label} (DISCOVERY_{c.name.name}_ENABLED)" for c in off)
             raise DomainError(f"Switched off in the settings: {names}.")
-    return [config for config in configs if config.enabled]
+    return [_within_daily_limit(config) for config in configs if config.enabled]
+
+
+def _within_daily_limit(config: SourceConfig) -> SourceConfig:
+    """The config with what is left of its source's daily limit (OpenAlex's 100,000 requests
+    a day) after the requests of its runs that started in the last 24 hours."""
+    limit = getattr(settings, f"DISCOVERY_{config.name.name}_DAILY_LIMIT", 0)
+    if not limit:
+        return config
+    since = timezone.now() - dt.timedelta(hours=24)
+    used = DiscoveryRun.objects.filter(source=config.name, started_at__gte=since).aggregate(
+        used=Sum("requests")
+    )["used"]
+    return replace(config, request_budget=max(0, limit - (used or 0)))
 
 
 def discovery_run(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email.utils
+import gc
 import json
 import time
 from pathlib import Path
@@ -16,13 +17,12 @@ import pytest
 from aiohttp import web
 
 from artifacts.discovery.client import (
-    RateLimiter,
     SourceConfig,
     SourceRunResult,
-    retry_after_seconds,
     search_all,
     sources_search,
 )
+from artifacts.discovery.pacing import RateLimiter, retry_after_seconds
 from artifacts.discovery.records import FoundWork, Page, Source, SourceFormatError, WorkType
 from artifacts.linkcheck import run_sync
 from tests.discovery.conftest import Answer, StandIn
@@ -349,3 +349,10 @@ def test_a_reader_failing_unexpectedly_fails_only_its_own_source(index: StandIn)
     assert results[Source.ZENODO].error == (
         "Zenodo: the run failed: IndexError('list index out of range')."
     )
+
+
+def test_a_run_gives_what_it_read_back_to_the_cyclic_collector(index: StandIn) -> None:
+    index.route = three_pages
+    result = run(index, ["1939743"])
+    assert result.ok, result.error
+    assert gc.get_freeze_count() == 0

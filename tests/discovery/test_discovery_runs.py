@@ -69,7 +69,8 @@ def discovery_settings(origin: str) -> dict[str, Any]:
         prefix = f"DISCOVERY_{source.name}"
         values.update(
             {
-                f"{prefix}_ENABLED": True,
+                # GitHub is off unless a token is set, as by default.
+                f"{prefix}_ENABLED": source is not Source.GITHUB,
                 f"{prefix}_URL": f"{origin}/{source.value}",
                 f"{prefix}_RATE": 50.0,
                 f"{prefix}_CONCURRENCY": 2,
@@ -128,7 +129,7 @@ def test_a_run_suggests_each_work_citing_an_award_with_why_it_matched(indexes, p
     runs = discovery_run()
 
     by_source = {run.source: run for run in runs}
-    assert set(by_source) == {source.value for source in Source}
+    assert set(by_source) == {"datacite", "crossref", "openalex", "zenodo"}
     for run in runs:
         assert run.status == DiscoveryRun.Status.SUCCEEDED, run.error
         assert (run.awards_searched, run.requests) == (4, 4)
@@ -171,6 +172,86 @@ def test_a_source_answering_garbage_fails_its_run_alone_and_writes_nothing(index
     assert not Suggestion.objects.filter(award__award_number=PHYSICS).exists()
     assert all(runs[s].status == DiscoveryRun.Status.SUCCEEDED for s in ("datacite", "zenodo"))
     assert Suggestion.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_source_whose_daily_limit_is_spent_fails_its_run_naming_the_setting(
+    indexes, portfolio, settings
+):
+    settings.DISCOVERY_OPENALEX_DAILY_LIMIT = 6
+    now = timezone.now()
+    for hours_ago, requests in [(23, 3), (25, 100)]:  # the run of 25 hours ago counts no more
+        DiscoveryRun.objects.create(
+            source="openalex", started_at=now - dt.timedelta(hours=hours_ago), requests=requests
+        )
+
+    runs = {run.source: run for run in discovery_run()}
+
+    openalex = runs["openalex"]
+    assert openalex.status == DiscoveryRun.Status.FAILED
+    assert openalex.error == (
+        "OpenAlex: the daily limit of requests is spent (DISCOVERY_OPENALEX_DAILY_LIMIT; 3 were "
+        "left for this run); the awards not yet searched wait for the next run."
+    )
+    assert openalex.requests == 3
+    assert not Suggestion.objects.filter(award__award_number=DATABASES).exists()
+    assert all(runs[s].status == DiscoveryRun.Status.SUCCEEDED for s in ("datacite", "crossref"))
+
+
+@pytest.mark.django_db
+def test_a_source_token_goes_as_the_source_asks_and_stays_out_of_the_record(
+    indexes, portfolio, settings
+):
+    settings.DISCOVERY_OPENALEX_TOKEN = "openalex-key-0123456789"
+    settings.DISCOVERY_CROSSREF_TOKEN = "crossref-plus-0123456789"
+    indexes.route = lambda request, count: (
+        Answer(status=400, body=b"{}") if request.path.startswith("/openalex/")
+        else recorded(request, count)
+    )  # fmt: skip
+
+    runs = {run.source: run for run in discovery_run()}
+
+    openalex = [seen for seen in indexes.seen if seen.path_qs.startswith("/openalex/")]
+    assert "api_key=openalex-key-0123456789" in openalex[0].path_qs
+    assert "openalex-key" not in runs["openalex"].error
+    assert "api_key=…" in runs["openalex"].error
+    crossref = [seen for seen in indexes.seen if seen.path_qs.startswith("/crossref/")]
+    assert crossref[0].headers["Crossref-Plus-API-Token"] == "Bearer crossref-plus-0123456789"
+    datacite = [seen for seen in indexes.seen if seen.path_qs.startswith("/datacite/")]
+    assert "Authorization" not in datacite[0].headers
+
+
+@pytest.mark.django_db
+def test_github_suggests_a_repository_whose_citation_cff_names_the_award(
+    indexes, portfolio, settings
+):
+    from tests.discovery.test_github import METPY_CFF, contents, item, search
+
+    AwardFactory(award_number="1344155", program=portfolio[SOFTWARE].program)
+    settings.DISCOVERY_GITHUB_ENABLED = True
+    settings.DISCOVERY_GITHUB_TOKEN = "ghp_example0123456789"
+
+    def route(request: web.Request, count: int) -> Answer:
+        if request.path == "/github/search/code":
+            found = "1344155" in request.query_string
+            items = [item(f"{indexes.origin}/github", "CITATION.cff")] if found else []
+            return Answer(body=search(items))
+        return Answer(body=contents("CITATION.cff", METPY_CFF))
+
+    indexes.route = route
+
+    (run,) = discovery_run(sources=[Source.GITHUB])
+
+    assert (run.status, run.suggestions_made, run.awards_searched) == ("succeeded", 1, 5)
+    suggestion = Suggestion.objects.get()
+    assert (suggestion.award.award_number, suggestion.work_type, suggestion.doi) == (
+        "1344155",
+        "software",
+        "10.5065/d6ww7g29",
+    )
+    assert suggestion.matches[0]["raw_award"] == "AGS-1344155"
+    assert suggestion.matches[0]["funder_as_given"] == "National Science Foundation"
+    assert suggestion.creators[0]["orcid"] == "0000-0003-2907-038X"
 
 
 @pytest.mark.django_db

@@ -14,11 +14,31 @@ import pytest
 
 from artifacts.discovery.awards import NSF, work_matches
 from artifacts.discovery.records import AwardReference, Creator, Source, SourceFormatError, WorkType
-from artifacts.discovery.sources import crossref, datacite, openalex, orcid_bare, spdx_id, zenodo
+from artifacts.discovery.sources import (
+    crossref,
+    datacite,
+    github,
+    openalex,
+    orcid_bare,
+    spdx_id,
+    zenodo,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "discovery"
-READERS = {"datacite": datacite, "crossref": crossref, "openalex": openalex, "zenodo": zenodo}
-NAMES = {"datacite": "DataCite", "crossref": "Crossref", "openalex": "OpenAlex", "zenodo": "Zenodo"}
+READERS = {
+    "datacite": datacite,
+    "crossref": crossref,
+    "openalex": openalex,
+    "zenodo": zenodo,
+    "github": github,
+}
+NAMES = {
+    "datacite": "DataCite",
+    "crossref": "Crossref",
+    "openalex": "OpenAlex",
+    "zenodo": "Zenodo",
+    "github": "GitHub",
+}
 NSF_DOI = "https://doi.org/10.13039/100000001"
 
 
@@ -64,7 +84,10 @@ RECORDED = [
 
 
 def test_every_recorded_answer_is_in_the_table():
-    recorded = {str(p.relative_to(FIXTURES)) for p in FIXTURES.glob("*/*.json")}
+    # GitHub's recorded files (a CITATION.cff, a repository) are read in test_github.py.
+    recorded = {
+        str(p.relative_to(FIXTURES)) for p in FIXTURES.glob("*/*.json") if p.parent.name != "github"
+    }
     assert recorded == {name for name, _, _ in RECORDED}
 
 
@@ -91,6 +114,8 @@ def test_read_page_reads_every_recorded_answer(name, count, total):
         (crossref, "https://api.crossref.org/works?filter=award.number:1939743,award.funder:"
                    "10.13039/100000001&rows=100&cursor=*&mailto=staff%40fairprog.example"),
         (openalex, "https://api.openalex.org/works?filter=awards.funder_award_id:1939743"
+                   "&select=id,doi,title,display_name,type,publication_date,publication_year,"
+                   "primary_location,authorships,funders,awards"
                    "&per-page=100&cursor=*&mailto=staff%40fairprog.example"),
         (zenodo, "https://zenodo.org/api/records?q=metadata.funding.award.number:%221939743%22"
                  "&size=100"),
@@ -401,5 +426,27 @@ def test_orcid_bare_keeps_only_checksum_valid_ids(given, orcid):
     assert orcid_bare(given) == orcid
 
 
-def test_sources_are_the_four_indexes():
+def test_every_source_has_a_reader():
     assert set(READERS) == {source.value for source in Source}
+
+
+def test_creators_are_read_when_first_asked_for_and_unreadable_entries_left_out():
+    answer = {
+        "message": {
+            "items": [
+                {
+                    "DOI": "10.1000/x",
+                    "author": [
+                        {"family": "Lake", "given": "Quinten"},
+                        {"family": {"not": "a name"}},
+                        {"name": "The FairProg Team"},
+                    ],
+                }
+            ]
+        }
+    }
+    (work,) = crossref.read_page(json.dumps(answer).encode(), url="x").works
+    assert [creator.name for creator in work.creators] == ["Lake, Quinten", "The FairProg Team"]
+    assert len(work.creators) == 2
+    lake, team = Creator("Lake, Quinten", "Lake", "Quinten"), Creator("The FairProg Team")
+    assert work.creators == (lake, team)

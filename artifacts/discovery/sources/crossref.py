@@ -10,6 +10,7 @@ from typing import Any
 from artifacts.discovery.records import (
     AwardReference,
     Creator,
+    Creators,
     FoundWork,
     Page,
     Source,
@@ -34,6 +35,9 @@ _TYPES = {
     "dataset": WorkType.DATASET,
 }
 _FUNDER_ID_TYPES = {"doi": "Crossref Funder ID", "ror": "ROR"}
+
+# Metadata Plus subscribers send their token in this header.
+TOKEN_HEADER = ("Crossref-Plus-API-Token", "Bearer {}")
 
 
 def first_url(
@@ -95,7 +99,7 @@ def _work(item: dict[str, Any]) -> FoundWork:
         title=titles[0] if titles else "",
         work_type=_TYPES.get(kind, WorkType.OTHER),
         type_as_given=kind,
-        creators=tuple(_creator(a) for a in _SHAPE.objects(item.get("author"), "'author'")),
+        creators=Creators(_creator, _SHAPE.objects(item.get("author"), "'author'")),
         license=_license(item),
         published=published,
         year=_year(item.get("issued")) or _year(item.get("published")),

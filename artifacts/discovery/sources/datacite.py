@@ -10,6 +10,7 @@ from typing import Any
 from artifacts.discovery.records import (
     AwardReference,
     Creator,
+    Creators,
     FoundWork,
     Page,
     Source,
@@ -94,7 +95,7 @@ def _work(item: dict[str, Any]) -> FoundWork:
         title=_title(attrs),
         work_type=_work_type(general, _SHAPE.text(types.get("resourceType"), "resourceType")),
         type_as_given=general,
-        creators=tuple(_creator(c) for c in _SHAPE.objects(attrs.get("creators"), "'creators'")),
+        creators=Creators(_creator, _SHAPE.objects(attrs.get("creators"), "'creators'")),
         license=_license(attrs),
         version=_SHAPE.text(attrs.get("version"), "version"),
         published=published,

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from artifacts.discovery.records import (
     AwardReference,
     Creator,
+    Creators,
     FoundWork,
     Page,
     Source,
@@ -101,7 +102,7 @@ def _work(record: dict[str, Any]) -> FoundWork:
         title=_SHAPE.text(meta.get("title"), "metadata.title"),
         work_type=_TYPES.get(kind, WorkType.OTHER),
         type_as_given=kind,
-        creators=tuple(_creator(c) for c in _SHAPE.objects(meta.get("creators"), "'creators'")),
+        creators=Creators(_creator, _SHAPE.objects(meta.get("creators"), "'creators'")),
         license=_license(meta),
         version=_SHAPE.text(meta.get("version"), "metadata.version"),
         published=published,
