@@ -37,6 +37,8 @@ run: venv
 	$(PY) manage.py export_open_data >/dev/null  # the files /data/ offers
 	@echo ""
 	@echo "FairProg is starting on http://$(HOST):$(PORT)/  (staff admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "Researcher: ask for a sign-in link at http://$(HOST):$(PORT)/account/ with pi@demo.fairprog.example;"
+	@echo "  the e-mail is printed by the web process (EMAIL_URL defaults to consolemail://)."
 	@echo "Ctrl-C stops the web server, the worker and beat."
 	@echo ""
 	PATH=$(abspath $(BIN)):$$PATH WEB_ADDR=$(HOST):$(PORT) $(BIN)/honcho start -f Procfile 2>&1 || true

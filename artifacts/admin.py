@@ -363,4 +363,4 @@ class LinkCheckAdmin(admin.ModelAdmin):
         return False
 
 
-from artifacts import admin_discovery  # noqa: E402,F401
+from artifacts import admin_discovery, admin_submissions  # noqa: E402,F401

@@ -61,7 +61,8 @@ class RejectForm(forms.Form):
 
 
 _SUGGESTION_FIELDS = (
-    *("title", "work_type", "type_as_given", "award", "state", "reason", "doi", "url"),
+    *("title", "work_type", "type_as_given", "award", "state", "team_answer", "team_answered_at"),
+    *("reason", "doi", "url"),
     *("authors", "license", "version", "published", "year", "venue", "why_matched"),
     *("merged_into", "artifact", "publication", "created_at", "decided_at", "decided_by"),
     "records",
@@ -70,8 +71,14 @@ _SUGGESTION_FIELDS = (
 
 @admin.register(Suggestion)
 class SuggestionAdmin(admin.ModelAdmin):
-    list_display = ["title", "work_type", "award", "found_by", "state", "created_at"]
-    list_filter = [SourceFilter, "work_type", ("award", admin.RelatedOnlyFieldListFilter), "state"]
+    list_display = ["title", "work_type", "award", "found_by", "state", "team_answer", "created_at"]
+    list_filter = [
+        SourceFilter,
+        "work_type",
+        ("award", admin.RelatedOnlyFieldListFilter),
+        "state",
+        "team_answer",
+    ]
     list_select_related = ["award"]
     search_fields = ["title", "doi"]
     date_hierarchy = "created_at"

@@ -1,11 +1,11 @@
-"""Celery tasks of the artifacts app: thin wrappers around link checking, open data and output
-discovery."""
+"""Celery tasks of the artifacts app: thin wrappers around link checking, open data, output
+discovery and the daily digest of researchers' submissions."""
 
 from celery import shared_task
 
 from artifacts.discovery.records import Source
 from artifacts.opendata.export import open_data_export
-from artifacts.services import discovery_runs, link_digest, links
+from artifacts.services import discovery_runs, link_digest, links, submissions
 from fairprog.beat import beat_task
 
 links_sweep_task = beat_task("artifacts.tasks.links_sweep_task", links.links_sweep)
@@ -16,6 +16,9 @@ link_health_day_task = beat_task(
     "artifacts.tasks.link_health_day_task", links.link_health_record_day
 )
 links_digest_task = beat_task("artifacts.tasks.links_digest_task", link_digest.links_digest_send)
+submissions_digest_task = beat_task(
+    "artifacts.tasks.submissions_digest_task", submissions.submissions_digest_send
+)
 # Beat's nightly snapshot of the public data for /data/ (see artifacts/opendata/).
 open_data_export_task = beat_task(
     "artifacts.tasks.open_data_export_task", open_data_export, soft_time_limit=20 * 60

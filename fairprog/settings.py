@@ -244,7 +244,15 @@ AXES_LOCKOUT_CALLABLE = "fairprog.lockout.lockout_response"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first, so a locked-out login stops here
     "django.contrib.auth.backends.ModelBackend",
+    # Researchers sign in by an e-mailed link (django-sesame), never by password.
+    "sesame.backends.ModelBackend",
 ]
+# A sign-in link works once, within this many minutes; a researcher's session ends after
+# this many minutes without a request; sign-in links asked for per address and per client.
+SESAME_MAX_AGE = 60 * env.int("RESEARCHER_LINK_MINUTES", default=15)
+SESAME_ONE_TIME = True
+RESEARCHER_IDLE_MINUTES = env.int("RESEARCHER_IDLE_MINUTES", default=60)
+RESEARCHER_SIGNIN_RATE = env.str("RESEARCHER_SIGNIN_RATE", default="20/h")
 # On by default outside DEBUG, so `check --deploy` is clean in production.
 _secure = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_secure)
@@ -344,6 +352,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=30, hour=3),  # 03:30 UTC (CELERY_TIMEZONE)
     },
     "discovery": {"task": "artifacts.tasks.discovery_run_task", "schedule": crontab(15, 2, "sun")},
+    # 07:30 UTC: the reviewers' digest of the last day's submissions and edits.
+    "submissions-digest": {
+        "task": "artifacts.tasks.submissions_digest_task",
+        "schedule": crontab(30, 7),
+    },
     "clear-expired-sessions": {
         "task": "fairprog.tasks.sessions_clear_expired",
         "schedule": 24 * 60 * 60,

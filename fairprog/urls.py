@@ -14,6 +14,8 @@ urlpatterns = [
     path("about/link-checker/", link_checker, name="link-checker"),
     path("api/", include("fairprog.api_urls")),
     path("reminders/", include("proposals.urls")),
+    path("account/", include("proposals.account_urls")),
+    path("my/", include("fairprog.portfolio.my_urls")),
     path("", include("artifacts.urls")),
 ]
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from proposals.models import (
+    AwardInvestigator,
     Cycle,
     Deadline,
     Organization,
@@ -41,6 +42,10 @@ from proposals.services.proposals import (
 DEMO_USERNAME = "staff"
 DEMO_PASSWORD = "fairprog-demo"  # noqa: S105 - a published demo login, created only on request
 STAFF_GROUP = "Program staff"
+# The researcher `make run` signs in as: the PI of one demo award gets this address (an
+# .example domain, so no link ever leaves the machine for a real inbox).
+DEMO_RESEARCHER_EMAIL = "pi@demo.fairprog.example"
+DEMO_RESEARCHER_AWARD = "2147276"
 
 
 @dataclass(frozen=True)
@@ -324,6 +329,26 @@ def seed_demo_cycle(program: Program, report: SeedReport) -> Cycle:
             count += 1
     report.count_many("proposal", count)
     return cycle
+
+
+def seed_demo_researcher(report: SeedReport) -> str:
+    """Give the PI of one demo award the demo researcher's address, so the researchers'
+    pages can be tried by asking for a sign-in link; returns the address ("" when the award
+    is not loaded). Their login is made when they first ask for a link."""
+    pi = (
+        AwardInvestigator.objects.filter(
+            award__award_number=DEMO_RESEARCHER_AWARD, role=AwardInvestigator.Role.PI
+        )
+        .select_related("person")
+        .first()
+    )
+    if pi is None:
+        return ""
+    if pi.person.email != DEMO_RESEARCHER_EMAIL:
+        pi.person.email = DEMO_RESEARCHER_EMAIL
+        pi.person.save(update_fields=["email"])
+        report.count("researcher address", True)
+    return DEMO_RESEARCHER_EMAIL
 
 
 def seed_staff_login(report: SeedReport) -> tuple[str, str]:

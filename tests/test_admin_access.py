@@ -26,12 +26,15 @@ from rest_framework.authtoken.models import Token
 from artifacts.models import (
     Artifact,
     ArtifactLink,
+    ArtifactRevision,
     CheckOutcome,
     DiscoveryRun,
     FairnessDimension,
     LinkCheck,
     LinkState,
     Publication,
+    ReviewDecision,
+    Submission,
     Suggestion,
     Task,
 )
@@ -140,12 +143,25 @@ def _rows():
         Suggestion: SuggestionFactory(award=award),
         Publication: PublicationFactory(award=award),
         DiscoveryRun: DiscoveryRunFactory(),
+        Submission: ArtifactFactory(
+            award=award, status=Artifact.Status.SUBMITTED, published_at=None, submitted_at=now
+        ),
+        ArtifactRevision: ArtifactRevision.objects.create(
+            artifact=artifact, proposed_by=someone, fields={"version": "2.0"}
+        ),
+        ReviewDecision: ReviewDecision.objects.create(
+            artifact=artifact, decision="changes", message="Add a licence.", decided_by=someone
+        ),
     }
-    return {model._meta.concrete_model or model: row for model, row in rows.items()}
+    # A proxy (the submitted artifacts) keeps its own row: its pages show only its rows.
+    return {
+        (model if model._meta.proxy else model._meta.concrete_model or model): row
+        for model, row in rows.items()
+    }
 
 
 def _row_of(model: type[Model], rows: dict[type[Model], Model]) -> Model:
-    row = rows.get(model._meta.concrete_model or model)
+    row = rows.get(model) or rows.get(model._meta.concrete_model or model)
     assert row is not None, (
         f"{model._meta.label} is registered in the admin: give it a row in _rows() so its "
         "pages are walked"
@@ -211,6 +227,8 @@ class Rights:
 
     def holds(self, action: str) -> bool:
         opts = self.model._meta
+        if opts.label_lower in REVIEW_QUEUE:  # the review permission opens these, alone
+            return self.user.has_perm("artifacts.review_submissions")
         return self.user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
 
     def may(self, action: str) -> bool:
@@ -250,6 +268,8 @@ NEEDS: dict[str, tuple[Callable[[Rights], bool], Callable[[Rights], bool]]] = {
     "password_change": (lambda r: r.may("change"), lambda r: r.may("change")),
     # Runs an import again: a new run (POST only).
     "run_again": (lambda r: False, lambda r: r.may("add")),
+    # E-mails the award's PI a sign-in link (POST only).
+    "send_signin_link": (lambda r: False, lambda r: r.may("change")),
 }
 # A refused GET may also be "method not allowed" on a POST-only page: no data either way.
 REFUSED = {"GET": {403, 405}, "POST": {403}}
@@ -369,7 +389,13 @@ def test_a_view_only_user_cannot_revert_a_record_from_its_history(client):
 
 # (model label, action) -> the permissions it needs, all of them. An action not listed
 # needs the permission to delete (Django's "delete selected") or to change the records.
+REVIEW_QUEUE = {"artifacts.submission", "artifacts.artifactrevision", "artifacts.reviewdecision"}
 ACTION_NEEDS = {
+    **{
+        (model, action): {"artifacts.review_submissions"}
+        for model in ("artifacts.Submission", "artifacts.ArtifactRevision")
+        for action in ("approve", "request_changes", "reject")
+    },
     ("proposals.ImportRun", "run_again"): {"proposals.add_importrun"},  # a new run
     ("proposals.Proposal", "award"): {"proposals.change_proposal", "proposals.add_award"},
     ("artifacts.Artifact", "check_links_now"): {"artifacts.change_artifactlink"},

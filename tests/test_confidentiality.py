@@ -118,6 +118,75 @@ def test_no_public_url_reveals_the_canary(client):
         assert "https://zenodo.org/records/4242" in shown[what].content.decode(), what
 
 
+def _public_pages(cycle: Any, award: Any, artifact: Any) -> list[str]:
+    return [
+        reverse("artifacts:home"),
+        reverse("artifacts:list") + "?q=draft",
+        reverse("artifacts:detail", args=[artifact.slug]),
+        reverse("artifacts:project-detail", args=[award.award_number]),
+        reverse("artifacts:cycle-list"),
+        reverse("artifacts:feed-atom"),
+        reverse("artifacts:feed-deadlines"),
+        "/api/v1/artifacts/?q=draft",
+        f"/api/v1/awards/{award.award_number}/",
+        "/api/v1/deadlines/",
+    ]
+
+
+RESEARCHER_BACKEND = "sesame.backends.ModelBackend"
+
+
+@pytest.mark.django_db
+def test_a_signed_in_researcher_of_another_award_sees_no_canary(client):
+    from proposals.services.researchers import researcher_user
+
+    cycle, award, artifact = _plant_canaries()
+    elsewhere = AwardFactory(award_number="2999001")
+    other = PersonFactory(email="other-pi@example.org")
+    AwardInvestigatorFactory(award=elsewhere, person=other, role="pi")
+    client.force_login(researcher_user(other), backend=RESEARCHER_BACKEND)
+
+    pages = [
+        *_public_pages(cycle, award, artifact),
+        "/my/",
+        "/my/projects/2999001/",
+        "/my/projects/2999001/outputs/",
+        "/my/projects/2999001/artifacts/new/",
+        "/my/settings/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert CANARY not in response.content.decode(), url
+    assert client.get(f"/my/projects/{award.award_number}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_researcher_sees_their_own_drafts_but_no_proposal_e_mail_or_staff_deadline(client):
+    from proposals.services.researchers import researcher_user
+
+    _, award, _ = _plant_canaries()
+    owner = award.investigators.get().person
+    client.force_login(researcher_user(owner), backend=RESEARCHER_BACKEND)
+
+    draft = Artifact.objects.get(slug="draft-one")
+    listing = ("/my/", f"/my/projects/{award.award_number}/", f"/my/artifacts/{draft.pk}/edit/")
+    for url in (
+        *listing,
+        f"/my/projects/{award.award_number}/outputs/",
+        f"/my/projects/{award.award_number}/artifacts/new/",
+        "/my/settings/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = response.content.decode()
+        if url in listing:  # their own award's draft: theirs to see
+            assert f"Draft {CANARY}" in text, url
+        for secret in (f"Proposal {CANARY}", f"Other {CANARY}", f"Panel {CANARY}",
+                       f"{CANARY}@", f"Applicant {CANARY}", f"Affiliation {CANARY}"):  # fmt: skip
+            assert secret not in text, (url, secret)
+
+
 @pytest.mark.django_db
 def test_organizations_without_a_public_record_are_nowhere_public(client):
     """An organization is public through an award or a funded program, never through a

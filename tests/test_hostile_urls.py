@@ -20,12 +20,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from artifacts.models import FairnessDimension, Task
 from proposals.reminders.mail import unsubscribe_token
 from proposals.services import subscriptions
+from proposals.services.researchers import researcher_user
 from tests.artifacts.factories import ArtifactCreatorFactory, ArtifactFactory
 from tests.proposals.factories import (
     AwardFactory,
+    AwardInvestigatorFactory,
     CycleFactory,
     DeadlineFactory,
     OrganizationFactory,
+    PersonFactory,
     ReminderSubscriptionFactory,
 )
 
@@ -57,6 +60,7 @@ class Site:
     values: dict[str, dict[str, Any]]
     award: Any
     cycle: Any
+    researcher: Client
 
     def url(self, name: str, params: tuple[str, ...]) -> str:
         kwargs = {param: self.values[name][param] for param in params if param != "format"}
@@ -102,10 +106,23 @@ def site():
     )
     ArtifactCreatorFactory(artifact=artifact)
     subscription = ReminderSubscriptionFactory(program=cycle.program, confirmed_at=None)
+    # The award's PI, signed in for the /my/ routes (anonymous visitors only get redirected).
+    pi = PersonFactory(email="pi@hostile.example")
+    AwardInvestigatorFactory(award=award, person=pi, role="pi")
+    researcher = Client(raise_request_exception=False)
+    researcher.force_login(researcher_user(pi), backend="sesame.backends.ModelBackend")
+    draft = ArtifactFactory(award=award, slug="hostile-draft", status="draft", published_at=None)
     return Site(
         award=award,
         cycle=cycle,
+        researcher=researcher,
         values={
+            **{
+                name: {"award_number": award.award_number}
+                for name in ("my:project", "my:artifact-new", "my:outputs")
+            },
+            "my:artifact-edit": {"pk": draft.pk},
+            "my:artifact-submit": {"pk": draft.pk},
             "artifact-detail": {"slug": artifact.slug},
             "artifact-publish": {"slug": artifact.slug},
             "award-detail": {"award_number": award.award_number},
@@ -129,6 +146,8 @@ def site():
                     *("artifacts:project-list", "artifacts:cycle-list", "artifacts:open-data"),
                     *("artifacts:feed-atom", "artifacts:feed-rss", "artifacts:feed-deadlines"),
                     *("reminders:subscribe", "reminders:subscribe-sent"),
+                    *("account:signin-request", "account:sent", "account:signin"),
+                    *("account:signout", "my:projects", "my:settings", "my:artifact-preview"),
                 )
             },
         },
@@ -139,6 +158,11 @@ def site():
 def anonymous() -> Client:
     # A 500 comes back as a 500 (DEBUG is off under pytest-django), not as an exception.
     return Client(raise_request_exception=False)
+
+
+def _as(site: Site, name: str, anonymous: Client) -> Client:
+    """The client a route is attacked with: the signed-in PI for /my/, else anonymous."""
+    return site.researcher if name.startswith("my:") else anonymous
 
 
 def _statuses(
@@ -201,7 +225,11 @@ def test_the_parameter_list_names_every_api_filter():
 
 def test_every_route_answers_its_real_address_without_a_server_error(site, anonymous):
     statuses = _statuses(anonymous, [site.url(name, params) for name, params in ROUTES])
+    mine = [site.url(name, params) for name, params in ROUTES if name.startswith("my:")]
+    as_researcher = _statuses(site.researcher, mine)
     assert _server_errors(statuses) == {}
+    assert _server_errors(as_researcher) == {}
+    assert as_researcher[site.url("my:project", ("award_number",))] == 200
     # Real arguments: the detail pages exist (so the crawl below reaches their views).
     assert statuses[site.url("artifacts:detail", ("slug",))] == 200
     assert statuses[site.url("award-detail", ("award_number",))] == 200
@@ -215,7 +243,7 @@ def test_nul_in_the_path_is_400(site, anonymous, name, params):
     url = site.url(name, params)
     urls = [url.rstrip("/") + "%00" + ("/" if url.endswith("/") else "")]
     urls += _swapped(site, name, params, "%00")
-    statuses = _statuses(anonymous, urls)
+    statuses = _statuses(_as(site, name, anonymous), urls)
     assert set(statuses.values()) == {400}, statuses
 
 
@@ -224,7 +252,7 @@ def test_nul_in_any_query_parameter_is_400(site, anonymous, name, params):
     url = site.url(name, params)
     urls = [_with(url, f"{param}=%00") for param in PARAMETERS]
     urls += [_with(url, "q=fair%00ness"), _with(url, "%00=1"), _with(url, "q=ok&q=%00")]
-    statuses = _statuses(anonymous, urls)
+    statuses = _statuses(_as(site, name, anonymous), urls)
     assert set(statuses.values()) == {400}, statuses
 
 
@@ -265,7 +293,7 @@ def test_invalid_utf8_is_never_a_server_error(site, anonymous, name, params):
     urls += [_with(url, f"q={bad}") for bad in BAD_UTF8]
     for bad in BAD_UTF8:
         urls += _swapped(site, name, params, bad)
-    assert _server_errors(_statuses(anonymous, urls)) == {}
+    assert _server_errors(_statuses(_as(site, name, anonymous), urls)) == {}
 
 
 @pytest.mark.parametrize(("name", "params"), ROUTES, ids=ROUTE_IDS)
@@ -278,7 +306,7 @@ def test_huge_values_are_never_a_server_error(site, anonymous, name, params):
     ]
     for huge in (HUGE_NUMBER, "x" * 5000):
         urls += _swapped(site, name, params, huge)
-    assert _server_errors(_statuses(anonymous, urls)) == {}
+    assert _server_errors(_statuses(_as(site, name, anonymous), urls)) == {}
 
 
 @pytest.mark.parametrize(
@@ -442,7 +470,7 @@ def test_subscription_form_posted_with_huge_or_broken_values_is_never_a_server_e
 @pytest.mark.parametrize(("name", "params"), ROUTES, ids=ROUTE_IDS)
 def test_any_form_post_with_nul_is_400(site, anonymous, name, params):
     url = site.url(name, params)
-    response = _post_form(anonymous, url, {"anything": "a\x00b"})
+    response = _post_form(_as(site, name, anonymous), url, {"anything": "a\x00b"})
     assert response.status_code == 400, response.status_code
 
 

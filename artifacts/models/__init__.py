@@ -17,6 +17,7 @@ from artifacts.models.catalogue import (
     Vocabulary,
 )
 from artifacts.models.discovery import DiscoveryRun, Publication, Suggestion
+from artifacts.models.submissions import ArtifactRevision, ReviewDecision, Submission
 
 __all__ = [
     "LINK_STATES",
@@ -24,6 +25,7 @@ __all__ = [
     "ArtifactCreator",
     "ArtifactFormerSlug",
     "ArtifactLink",
+    "ArtifactRevision",
     "CheckOutcome",
     "DiscoveryRun",
     "FacetCount",
@@ -32,6 +34,8 @@ __all__ = [
     "LinkHealthDay",
     "LinkState",
     "Publication",
+    "ReviewDecision",
+    "Submission",
     "Suggestion",
     "Task",
     "Vocabulary",

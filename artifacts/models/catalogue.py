@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
@@ -69,8 +70,10 @@ class Artifact(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for review"
         PUBLISHED = "published", "Published"
         RETIRED = "retired", "Retired"
+        REJECTED = "rejected", "Rejected"
 
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="artifacts")
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -117,6 +120,16 @@ class Artifact(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     retired_at = models.DateTimeField(null=True, blank=True, editable=False)
     retirement_note = models.TextField(blank=True, help_text="Shown on a retired artifact's page.")
+    # Who submitted it for review, and when (a researcher; empty for staff-made records).
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="submitted_artifacts",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_demo = models.BooleanField(default=False, help_text="Fictional record from demo data.")
     link_health = models.CharField(
         max_length=10,
@@ -148,7 +161,8 @@ class Artifact(models.Model):
         constraints = [
             unique_when_given("doi", name="artifact_doi_unique"),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(published_at__isnull=False) | Q(status="retired"),
+                condition=Q(status__in=["draft", "submitted", "rejected", "retired"])
+                | Q(published_at__isnull=False),
                 name="artifact_published_has_date",
             ),
         ]

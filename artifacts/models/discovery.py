@@ -137,6 +137,22 @@ class Suggestion(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # What the award's team said of it, from their /my/ page: ours, not ours, or nothing yet.
+    team_answer = models.CharField(
+        max_length=8,
+        choices=[("ours", "Ours"), ("not_ours", "Not ours")],
+        blank=True,
+        editable=False,
+    )
+    team_answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    team_answered_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,5 +1,6 @@
-"""The weekly digest of broken links: staff who may see the link list, and (with
-LINKCHECK_DIGEST_TO_PI) each award's PI about their own artifacts."""
+"""The weekly digest of broken links: staff who may see the link list (each link with the
+admin's list of broken links), and (with LINKCHECK_DIGEST_TO_PI) each award's PI about their
+own artifacts (each link with the page where the PI edits that artifact)."""
 
 from __future__ import annotations
 
@@ -68,19 +69,39 @@ def links_digest_send(*, now: dt.datetime | None = None, days: int = 7) -> int:
         for link in broken:
             for email in pis[link.artifact.award_id]:
                 by_pi[email].append(link)
-        messages += [_digest(links, to=[email], days=days) for email, links in by_pi.items()]
+        messages += [
+            _digest(links, to=[email], days=days, for_pi=True) for email, links in by_pi.items()
+        ]
     with get_connection() as connection:
         return connection.send_messages(messages) or 0
 
 
-def _digest(links: list[ArtifactLink], *, to: list[str], days: int) -> EmailMultiAlternatives:
+def _digest(
+    links: list[ArtifactLink], *, to: list[str], days: int, for_pi: bool = False
+) -> EmailMultiAlternatives:
+    site = settings.SITE_URL
+    rows = [
+        {
+            "link": link,
+            "page_url": site + reverse("artifacts:detail", args=[link.artifact.slug]),
+            # A PI mends a link where they edit the artifact (a published one's edit waits
+            # for review); staff have the admin.
+            "edit_url": site + reverse("my:artifact-edit", args=[link.artifact.pk])
+            if for_pi
+            else "",
+        }
+        for link in links
+    ]
     context = {
         "links": links,
+        "rows": rows,
         "days": days,
-        "admin_url": settings.SITE_URL
-        + reverse("admin:artifacts_artifactlink_changelist")
-        + "?state__exact=broken",
-        "site_url": settings.SITE_URL,
+        "for_pi": for_pi,
+        "my_url": site + reverse("my:projects"),
+        "admin_url": ""
+        if for_pi
+        else site + reverse("admin:artifacts_artifactlink_changelist") + "?state__exact=broken",
+        "site_url": site,
     }
     noun = "link" if len(links) == 1 else "links"
     return templated_message(

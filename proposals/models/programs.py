@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 from fairprog.models import (
@@ -91,6 +92,15 @@ class Person(models.Model):
         help_text="Set when the person used the unsubscribe link of a reminder.",
     )
     name_key = name_key_field()
+    # The login a PI or co-PI signs in as (by e-mailed link), made when first asked for.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
 
     class Meta:
         ordering = ["family_name", "given_name"]

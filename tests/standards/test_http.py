@@ -29,9 +29,10 @@ from rest_framework.authtoken.models import Token
 from artifacts.models import Artifact
 from artifacts.opendata.export import open_data_export
 from artifacts.opendata.snapshot import CONTENT_TYPES
-from proposals.models import Award, Cycle, ReminderSubscription
+from proposals.models import Award, AwardInvestigator, Cycle, Person, ReminderSubscription
 from proposals.reminders.mail import unsubscribe_token
 from proposals.selectors.public import deadline_public_queryset, organization_public_queryset
+from proposals.services.researchers import researcher_user
 from proposals.services.subscriptions import confirmation_token
 
 # Header fields a HEAD answer may leave out (RFC 9110 §9.3.2: "a server MAY omit header
@@ -93,10 +94,19 @@ class Arguments:
         organization = organization_public_queryset().order_by("pk").first()
         assert deadline is not None
         assert organization is not None
+        # A researcher (the award's PI) and a draft of theirs, for the /my/ pages.
+        pi = Person.objects.create(given_name="Head", family_name="Check", email="pi@head.example")
+        AwardInvestigator.objects.create(award=award, person=pi, role=AwardInvestigator.Role.CO_PI)
+        self.researcher = researcher_user(pi)
+        draft = Artifact.objects.create(
+            award=award, kind="dataset", title="Head draft", slug="head-draft", summary="x"
+        )
         self.api_pk = {
             "cycle-detail": self.cycles[0],
             "deadline-detail": str(deadline.pk),
             "organization-detail": str(organization.pk),
+            "my:artifact-edit": str(draft.pk),
+            "my:artifact-submit": str(draft.pk),
         }
         self.superuser = superuser
         subscription = ReminderSubscription.objects.create(
@@ -293,15 +303,20 @@ def _every_url(arguments: Arguments) -> list[tuple[Pattern, str]]:
 def test_every_url_answers_head_as_it_answers_get(head_catalogue, client):
     superuser = User.objects.create_superuser("head-admin", "head-admin@example.org", "x")
     Token.objects.create(user=superuser)
-    urls = _every_url(Arguments(head_catalogue, superuser))
+    arguments = Arguments(head_catalogue, superuser)
+    urls = _every_url(arguments)
     assert len({pattern.route for pattern, _ in urls}) == len(list(_patterns()))
 
     staff = Client()
     staff.force_login(superuser)
+    researcher = Client()
+    researcher.force_login(arguments.researcher, backend="sesame.backends.ModelBackend")
     problems = []
-    for _, url in urls:
+    for pattern, url in urls:
         problems += _compare(client, url)
         problems += [f"(staff) {problem}" for problem in _compare(staff, url)]
+        if (pattern.name or "").startswith("my:"):
+            problems += [f"(researcher) {problem}" for problem in _compare(researcher, url)]
     unexplained = [problem for problem in problems if problem not in KNOWN_DIFFERENCES]
     assert unexplained == [], "\n".join(unexplained)
     assert set(problems) - set(unexplained) == KNOWN_DIFFERENCES

@@ -15,6 +15,7 @@ from fairprog.commands import DocumentedCommand
 from proposals.demo import (
     SeedReport,
     seed_demo_cycle,
+    seed_demo_researcher,
     seed_program,
     seed_real_awards,
     seed_staff_login,
@@ -39,6 +40,7 @@ class Command(DocumentedCommand):
         seed_demo_cycle(program, report)
         report.count_many("artifact", seed_demo_artifacts())
         login = seed_staff_login(report) if options["with_login"] else None
+        researcher = seed_demo_researcher(report) if options["with_login"] else ""
 
         if report.created:
             catalogue_changed_on_commit()  # the seeders write rows directly, not through services
@@ -54,3 +56,7 @@ class Command(DocumentedCommand):
         if login:
             username, password = login
             self.stdout.write(f"Demo staff login: {username} / {password}")
+        if researcher:
+            self.stdout.write(
+                f"Demo researcher: ask for a sign-in link at /account/ with {researcher}"
+            )
