@@ -269,6 +269,24 @@ class SlugInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
     """Comma-separated values; an unknown value matches nothing."""
 
 
+class OneValueEach:
+    """A FilterSet mixin: a parameter that takes one value, given twice (``?ordering=x&
+    ordering=newest``), is a 400 naming it, not read as its last value. Lists are given
+    comma-separated, or repeated where the filter takes several (kinds, link states)."""
+
+    def is_valid(self) -> bool:
+        valid = bool(super().is_valid())  # type: ignore[misc]
+        data, form = self.data, self.form  # type: ignore[attr-defined]
+        for name, filter_ in self.filters.items():  # type: ignore[attr-defined]
+            if isinstance(filter_, django_filters.MultipleChoiceFilter):
+                continue
+            if hasattr(data, "getlist") and len(data.getlist(name)) > 1:
+                if name in form.fields:
+                    form.add_error(name, "Given more than once: give it once.")
+                valid = False
+        return valid
+
+
 class _RefusesEmpty:
     """A form field for a parameter whose declared type (an integer, a date-time, one of
     a list) has no empty value: given empty (``?after=``) it is a 400 naming the parameter;

@@ -41,16 +41,21 @@ from artifacts.models import (
 from fairprog.portfolio.staff_charts import STAFF_CHARTS
 from proposals.models import (
     Award,
+    ConflictDeclaration,
     Cycle,
     Deadline,
     ImportRun,
     Organization,
+    PanelSummary,
     Person,
     Program,
     ProgramElement,
     Proposal,
     ReminderDelivery,
     ReminderSubscription,
+    Review,
+    ReviewAssignment,
+    ReviewerProfile,
 )
 from tests.artifacts.factories import ArtifactFactory
 from tests.conftest import program_staff_group
@@ -103,6 +108,8 @@ def _rows():
     someone = User.objects.create_user("someone", "someone@example.org", "pw")
     attempt = {"user_agent": "test", "ip_address": "192.0.2.1", "username": "someone"}
     attempt |= {"http_accept": "*/*", "path_info": "/admin/login/"}
+    reviewed = ProposalFactory(cycle=cycle, title=SECRET_TITLE)
+    reviewer = ReviewerProfile.objects.create(person=PersonFactory(), expertise=["fairness"])
     rows = {
         Group: Group.objects.create(name="Reviewers"),
         User: someone,
@@ -152,6 +159,20 @@ def _rows():
         ReviewDecision: ReviewDecision.objects.create(
             artifact=artifact, decision="changes", message="Add a licence.", decided_by=someone
         ),
+        ReviewerProfile: reviewer,
+        ReviewAssignment: ReviewAssignment.objects.create(proposal=reviewed, reviewer=reviewer),
+        Review: Review.objects.create(
+            assignment=ReviewAssignment.objects.create(
+                proposal=ProposalFactory(cycle=cycle, title=SECRET_TITLE),
+                reviewer=ReviewerProfile.objects.create(person=PersonFactory()),
+            ),
+            overall="E",
+            summary=SECRET_TITLE,
+        ),
+        ConflictDeclaration: ConflictDeclaration.objects.create(
+            proposal=reviewed, reviewer=reviewer, reason="A former student"
+        ),
+        PanelSummary: PanelSummary.objects.create(proposal=reviewed, summary=SECRET_TITLE),
     }
     # A proxy (the submitted artifacts) keeps its own row: its pages show only its rows.
     return {
@@ -252,6 +273,14 @@ class Rights:
         return {403} if perms_needed else {302}
 
 
+# What deciding on a panel takes: reading the reviews, writing the panel's summary and moving
+# the proposal.
+PANEL_DECIDES = [
+    "proposals.view_review",
+    "proposals.change_panelsummary",
+    "proposals.change_proposal",
+]
+
 # Page kind -> (what a GET needs, what a POST needs). A page that is not listed needs the
 # view permission to read and the change permission to write. A POST to a delete page
 # also needs the permission to delete what depends on the record.
@@ -270,6 +299,14 @@ NEEDS: dict[str, tuple[Callable[[Rights], bool], Callable[[Rights], bool]]] = {
     "run_again": (lambda r: False, lambda r: r.may("add")),
     # E-mails the award's PI a sign-in link (POST only).
     "send_signin_link": (lambda r: False, lambda r: r.may("change")),
+    # Assigns reviewers for a whole cycle.
+    "bulk": (lambda r: r.may("add"), lambda r: r.may("add")),
+    # A cycle's panel (reviews' ratings) and its export; a POST writes the panel's summary
+    # and recommendation, which moves the proposal.
+    "panel": (
+        lambda r: r.may_view() and r.user.has_perm("proposals.view_review"),
+        lambda r: r.may_view() and r.user.has_perms(PANEL_DECIDES),
+    ),
 }
 # A refused GET may also be "method not allowed" on a POST-only page: no data either way.
 REFUSED = {"GET": {403, 405}, "POST": {403}}

@@ -18,13 +18,14 @@ from django.db.models import Model
 from django.forms.models import InlineForeignKeyField
 from django.urls import reverse
 
-from proposals.models import Cycle, Deadline, Program
+from proposals.models import Cycle, Deadline, Program, ReviewerProfile
 from tests.proposals.factories import (
     AwardFactory,
     CycleFactory,
     OrganizationFactory,
     PersonFactory,
     ProgramFactory,
+    ProposalFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -47,12 +48,16 @@ def superuser_client(client):
 
 @pytest.fixture
 def records() -> None:
-    """What the add forms can point at: a program, a cycle, an award, people."""
+    """What the add forms can point at: a program, a cycle, an award, people, a proposal
+    and a reviewer with no conflict with it."""
     program = ProgramFactory()
-    CycleFactory(program=program)
+    cycle = CycleFactory(program=program)
     AwardFactory(program=program)
     OrganizationFactory()
     PersonFactory()
+    ProposalFactory(cycle=cycle)
+    reviewer: Any = PersonFactory()
+    ReviewerProfile.objects.create(person=reviewer)
 
 
 def _shown(bound: forms.BoundField) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from tests.proposals.factories import (
     OrganizationFactory,
     PersonFactory,
     ProposalFactory,
+    ProposalInvestigatorFactory,
 )
 
 CANARY = "canary-e41d7"
@@ -325,3 +326,44 @@ def test_the_program_in_numbers_reveals_no_canary(client):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("admin:login")), url
+
+
+@pytest.mark.django_db
+def test_reviews_reach_no_one_but_staff_and_their_own_reviewer(client):
+    """A review, its reviewer, the assignment and a declared conflict, all carrying the canary:
+    nowhere public, not on the proposal's PI's pages, not on another reviewer's pages."""
+    from proposals.models import ConflictDeclaration, Review, ReviewAssignment, ReviewerProfile
+    from proposals.services.researchers import researcher_user
+
+    cycle, award, artifact = _plant_canaries()
+    proposal = award.proposal
+    pi = award.investigators.get().person
+    ProposalInvestigatorFactory(proposal=proposal, person=pi, role="co_pi")
+    reviewer = ReviewerProfile.objects.create(
+        person=PersonFactory(given_name="Reviewer", family_name=f"Name {CANARY}",
+                             email=f"reviewer-{CANARY}@example.org"),
+        expertise=[CANARY],
+    )  # fmt: skip
+    mine = ReviewAssignment.objects.create(proposal=proposal, reviewer=reviewer)
+    Review.objects.create(assignment=mine, summary=f"Summary {CANARY}",
+                          comments_to_staff=f"Staff {CANARY}", status="submitted")  # fmt: skip
+    ConflictDeclaration.objects.create(proposal=proposal, reviewer=reviewer, reason=CANARY)
+    other = ReviewerProfile.objects.create(person=PersonFactory(email="other-rev@example.org"))
+    theirs = ReviewAssignment.objects.create(proposal=ProposalFactory(cycle=cycle), reviewer=other)
+
+    for url in _public_pages(cycle, award, artifact):
+        assert CANARY not in client.get(url).content.decode(), url
+
+    client.force_login(researcher_user(pi), backend=RESEARCHER_BACKEND)
+    for url in ("/my/", f"/my/projects/{award.award_number}/"):
+        text = client.get(url).content.decode()
+        for secret in (f"Summary {CANARY}", f"Staff {CANARY}", f"Name {CANARY}", "reviewer-"):
+            assert secret not in text, (url, secret)
+    assert client.get(f"/my/reviews/{mine.pk}/").status_code == 404
+
+    client.force_login(researcher_user(other.person), backend=RESEARCHER_BACKEND)
+    for url in ("/my/reviews/", f"/my/reviews/{theirs.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert CANARY not in response.content.decode(), url
+    assert client.get(f"/my/reviews/{mine.pk}/").status_code == 404

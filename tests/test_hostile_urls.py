@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from artifacts.models import FairnessDimension, Task
+from proposals.models import ReviewAssignment, ReviewerProfile
 from proposals.reminders.mail import unsubscribe_token
 from proposals.services import subscriptions
 from proposals.services.researchers import researcher_user
@@ -29,6 +30,7 @@ from tests.proposals.factories import (
     DeadlineFactory,
     OrganizationFactory,
     PersonFactory,
+    ProposalFactory,
     ReminderSubscriptionFactory,
 )
 
@@ -112,6 +114,11 @@ def site():
     researcher = Client(raise_request_exception=False)
     researcher.force_login(researcher_user(pi), backend="sesame.backends.ModelBackend")
     draft = ArtifactFactory(award=award, slug="hostile-draft", status="draft", published_at=None)
+    # The PI reviews a proposal too, for the /my/reviews/ routes.
+    reviewer = ReviewerProfile.objects.create(person=pi)
+    assignment = ReviewAssignment.objects.create(
+        proposal=ProposalFactory(cycle=cycle), reviewer=reviewer
+    )
     return Site(
         award=award,
         cycle=cycle,
@@ -123,6 +130,10 @@ def site():
             },
             "my:artifact-edit": {"pk": draft.pk},
             "my:artifact-submit": {"pk": draft.pk},
+            **{
+                name: {"assignment_id": assignment.pk}
+                for name in ("my:review", "my:review-conflict", "my:review-clear")
+            },
             "artifact-detail": {"slug": artifact.slug},
             "artifact-publish": {"slug": artifact.slug},
             "award-detail": {"award_number": award.award_number},
@@ -148,6 +159,7 @@ def site():
                     *("reminders:subscribe", "reminders:subscribe-sent"),
                     *("account:signin-request", "account:sent", "account:signin"),
                     *("account:signout", "my:projects", "my:settings", "my:artifact-preview"),
+                    "my:reviews",
                 )
             },
         },

@@ -17,6 +17,7 @@ from fairprog.api import (
     ConditionalGetMixin,
     IdFilter,
     NamedFormatMixin,
+    OneValueEach,
     ServiceWriteMixin,
     UtcDateTimeFilter,
     YearFilter,
@@ -99,7 +100,7 @@ def _listed_outputs_stamp(awards: QuerySet[Award]) -> tuple[Any, int]:
     return max(times, default=None), n
 
 
-class AwardFilter(django_filters.FilterSet):
+class AwardFilter(OneValueEach, django_filters.FilterSet):
     year = YearFilter(field_name="cycle__year", help_text="Cycle year.")
     institution = IdFilter(field_name="institution_id", help_text="Institution id.")
     updated_since = UtcDateTimeFilter(

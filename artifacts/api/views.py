@@ -47,6 +47,7 @@ from fairprog.api import (
     ConditionalGetMixin,
     IdInFilter,
     NamedFormatMixin,
+    OneValueEach,
     ServiceWriteMixin,
     SlugInFilter,
     TextFilter,
@@ -62,7 +63,7 @@ ORDERINGS = [
 ]
 
 
-class ArtifactFilter(django_filters.FilterSet):
+class ArtifactFilter(OneValueEach, django_filters.FilterSet):
     """The catalogue's facets as query parameters: values within one parameter are
     comma-separated alternatives; different parameters must all hold."""
 

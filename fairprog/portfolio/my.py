@@ -33,7 +33,12 @@ def researcher_required(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        person = getattr(user, "person", None) if user.is_authenticated else None
+        # With the reviewer profile in the same query: the page bar links to their reviews.
+        person = (
+            Person.objects.select_related("reviewer_profile").filter(user_id=user.pk).first()
+            if user.is_authenticated
+            else None
+        )
         if not isinstance(person, Person) or user.is_staff:
             signin = reverse("account:signin-request")
             return HttpResponseRedirect(f"{signin}?next={request.path}")

@@ -13,4 +13,6 @@ urlpatterns = [
     path("", include("fairprog.portfolio.my_artifact_urls")),
     # Preferences and the outputs discovery found for their awards (my_settings.py).
     path("", include("fairprog.portfolio.my_settings_urls")),
+    # Reviewers' assignments, conflict declarations and reviews (proposals/reviewer_views.py).
+    path("reviews/", include("proposals.reviewer_urls")),
 ]

@@ -12,6 +12,7 @@ registers each module's model admins:
 - ``awards``: awards and their export.
 - ``imports``: uploads and runs of NSF award data.
 - ``reminders``: the delivery log of reminder e-mails and the subscriptions.
+- ``reviews``: reviewers, assignments (one by one and in bulk), reviews and the panels.
 """
 
 from proposals.admin import (  # noqa: F401
@@ -22,4 +23,5 @@ from proposals.admin import (  # noqa: F401
     programs,
     proposals,
     reminders,
+    reviews,
 )

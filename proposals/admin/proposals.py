@@ -4,6 +4,7 @@ calls its service."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -11,13 +12,14 @@ from django.contrib.admin import helpers
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from import_export import fields, resources
 
 from fairprog.admin_actions import AdminAction, service_action
 from fairprog.admin_mixins import ExportAdminMixin, HistoryAdmin
 from fairprog.errors import DomainError
 from proposals.admin.investigators import InvestigatorInline
-from proposals.models import Proposal, ProposalInvestigator
+from proposals.models import Proposal, ProposalInvestigator, ReviewAssignment
 from proposals.services.proposals import (
     proposal_award,
     proposal_decline,
@@ -31,6 +33,41 @@ from proposals.services.proposals import (
 class ProposalInvestigatorInline(InvestigatorInline):
     model = ProposalInvestigator
     fields = ["person", "role", "order"]
+
+
+REVIEWER_COLUMNS = ("reviewer", "due", "review_state", "override_reason", "assigned_at")
+
+
+class ReviewAssignmentInline(admin.TabularInline):
+    """The proposal's reviewers, read-only: assigned through "Assign a reviewer" (which
+    checks conflicts), removed from the assignment's own page."""
+
+    model = ReviewAssignment
+    fields = readonly_fields = REVIEWER_COLUMNS
+    extra = 0
+    show_change_link = True
+    verbose_name_plural = "reviewers (confidential)"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReviewAssignment]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("proposal", "reviewer__person", "due", "review")
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="review")
+    def review_state(self, assignment: ReviewAssignment) -> str:
+        review = getattr(assignment, "review", None)
+        return review.get_status_display() if review is not None else "not started"
 
 
 # A proposal at a glance: the columns of the list and the heart of the export.
@@ -96,7 +133,7 @@ def _workflow_action(
 @admin.register(Proposal)
 class ProposalAdmin(ExportAdminMixin, HistoryAdmin):
     resource_classes = [ProposalResource]
-    inlines = [ProposalInvestigatorInline]
+    inlines = [ProposalInvestigatorInline, ReviewAssignmentInline]
     list_display = [*AT_A_GLANCE, "submitted_at"]
     list_filter = ["cycle", "status", ("lead_institution", admin.RelatedOnlyFieldListFilter)]
     search_fields = [
@@ -149,6 +186,19 @@ class ProposalAdmin(ExportAdminMixin, HistoryAdmin):
                 )
             )
         )
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        extra = {}
+        if request.user.has_perm("proposals.add_reviewassignment") and object_id.isdigit():
+            url = reverse("admin:proposals_reviewassignment_add")
+            extra["assign_reviewer_url"] = f"{url}?proposal={object_id}"
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     @admin.display(description="PI")
     def principal_investigator(self, proposal: Proposal) -> str:

@@ -13,6 +13,7 @@ from rest_framework import viewsets
 from fairprog.api import (
     IdFilter,
     NamedFormatMixin,
+    OneValueEach,
     PublicCacheMixin,
     UtcDateTimeFilter,
 )
@@ -35,7 +36,7 @@ class CycleViewSet(NamedFormatMixin, PublicCacheMixin, viewsets.ReadOnlyModelVie
         return selectors.cycle_list_public()
 
 
-class DeadlineFilter(django_filters.FilterSet):
+class DeadlineFilter(OneValueEach, django_filters.FilterSet):
     cycle = IdFilter(field_name="cycle_id", help_text="Cycle id.")
     kind = django_filters.MultipleChoiceFilter(
         choices=Deadline.Kind.choices, help_text="Repeat for several kinds."

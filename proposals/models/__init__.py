@@ -22,21 +22,35 @@ from proposals.models.imports import ImportRun, import_storage
 from proposals.models.programs import Cycle, Organization, Person, Program, ProgramElement
 from proposals.models.proposals import Proposal, ProposalInvestigator
 from proposals.models.reminders import ReminderDelivery, ReminderSubscription
+from proposals.models.reviews import (
+    ConflictDeclaration,
+    PanelSummary,
+    Rating,
+    Review,
+    ReviewAssignment,
+    ReviewerProfile,
+)
 
 __all__ = [
     "Award",
     "AwardInvestigator",
+    "ConflictDeclaration",
     "Cycle",
     "Deadline",
     "ImportRun",
     "Organization",
+    "PanelSummary",
     "Person",
     "Program",
     "ProgramElement",
     "Proposal",
     "ProposalInvestigator",
+    "Rating",
     "ReminderDelivery",
     "ReminderSubscription",
+    "Review",
+    "ReviewAssignment",
+    "ReviewerProfile",
     "default_reminder_offsets",
     "default_time_zone",
     "import_storage",

@@ -85,14 +85,16 @@ def reminder_message(
     zone = zoneinfo.ZoneInfo(delivery.time_zone)
     name = deadline.label or deadline.get_kind_display()
     owner = deadline.cycle or deadline.award
-    if deadline.cycle_id:
+    recipient_kind = delivery.recipient.partition(":")[0]
+    if deadline.kind == Deadline.Kind.REVIEW_DUE and recipient_kind == "person":
+        page = settings.SITE_URL + reverse("my:reviews")  # the reviewer's own assignments
+    elif deadline.cycle_id:
         page = f"{settings.SITE_URL}{reverse('artifacts:cycle-list')}#cycle-{deadline.cycle_id}"
     else:
         page = settings.SITE_URL + reverse(
             "artifacts:project-detail",
             args=[deadline.award.award_number],  # type: ignore[union-attr]
         )
-    recipient_kind = delivery.recipient.partition(":")[0]
     unsubscribe = (
         settings.SITE_URL
         + reverse("reminders:unsubscribe", args=[unsubscribe_token(delivery.recipient)])

@@ -1,5 +1,6 @@
 """Who is reminded of a deadline: program staff, the investigators of its award or of the
-proposals it is for, and confirmed subscribers, each e-mail address once. Reads only.
+proposals it is for, the reviewers whose reviews it makes due, and confirmed subscribers, each
+e-mail address once. Reads only.
 """
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from proposals.models import (
     AwardInvestigator,
@@ -17,10 +18,14 @@ from proposals.models import (
     Proposal,
     ProposalInvestigator,
     ReminderSubscription,
+    Review,
+    ReviewAssignment,
 )
 
 PROGRAM_STAFF_GROUP = "Program staff"
 PROPOSAL_DEADLINES = {Deadline.Kind.LETTER_OF_INTENT, Deadline.Kind.FULL_PROPOSAL}
+# Proposals whose reviews are still wanted: once decided or withdrawn, nobody is chased.
+IN_REVIEW = [Proposal.Status.SUBMITTED, Proposal.Status.UNDER_REVIEW]
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,8 @@ def program_of(deadline: Deadline) -> Program:
 
 def deadline_recipients(deadline: Deadline) -> list[Recipient]:
     """Everyone reminded of ``deadline``; one entry per e-mail address (staff first, then
-    investigators, then subscribers). Staff-only deadlines go to staff alone."""
+    investigators or reviewers, then subscribers). Staff-only deadlines go to staff alone, but
+    for a reviews-due deadline, which also reaches the reviewers who owe a review by it."""
     program = program_of(deadline)
     default_zone = program.time_zone
     found: dict[str, Recipient] = {}
@@ -77,6 +83,9 @@ def deadline_recipients(deadline: Deadline) -> list[Recipient]:
         ):
             add(f"person:{person.pk}", person.email, person.time_zone, person_id=person.pk)
         return list(found.values())
+    if deadline.kind == Deadline.Kind.REVIEW_DUE:
+        for person in reviewers_owing(deadline):
+            add(f"person:{person.pk}", person.email, person.time_zone, person_id=person.pk)
     if deadline.visibility != Deadline.Visibility.PUBLIC:
         return list(found.values())
     cycle = deadline.cycle
@@ -113,3 +122,30 @@ def deadline_recipients(deadline: Deadline) -> list[Recipient]:
             subscription_id=subscription.pk,
         )
     return list(found.values())
+
+
+def reviewers_owing(deadline: Deadline) -> list[Person]:
+    """The reviewers who owe a review by ``deadline`` (see ``_owing``) and take reminders;
+    one query."""
+    owing = _owing(deadline).filter(reviewer__person=OuterRef("pk"))
+    return list(
+        Person.objects.filter(Exists(owing), reminders_opt_out=False)
+        .exclude(email="")
+        .only("pk", "email", "time_zone")
+        .order_by("pk")
+    )
+
+
+def review_owed(*, deadline: Deadline, person_id: int) -> bool:
+    """Whether the person still owes a review by ``deadline``, checked again when a reminder
+    is about to go out."""
+    return _owing(deadline).filter(reviewer__person_id=person_id).exists()
+
+
+def _owing(deadline: Deadline) -> QuerySet[ReviewAssignment]:
+    """Assignments due by ``deadline`` whose review, of a proposal still in review, is not
+    submitted (none begun, or a draft)."""
+    submitted = Review.objects.filter(assignment=OuterRef("pk"), status=Review.Status.SUBMITTED)
+    return ReviewAssignment.objects.filter(due=deadline, proposal__status__in=IN_REVIEW).exclude(
+        Exists(submitted)
+    )

@@ -42,7 +42,7 @@ from proposals.models import (
 )
 from proposals.reminders import mail
 from proposals.reminders.schedule import offsets_due, scan_window
-from proposals.selectors.recipients import deadline_recipients, program_of
+from proposals.selectors.recipients import deadline_recipients, program_of, review_owed
 
 logger = logging.getLogger(__name__)
 
@@ -349,6 +349,10 @@ def _recipient_now(delivery: ReminderDelivery) -> tuple[str, str]:
             return "The person unsubscribed from reminders.", ""
         if deadline.award_id:
             return "", f"You are an investigator of award {deadline.award.award_number}."  # type: ignore[union-attr]
+        if deadline.kind == Deadline.Kind.REVIEW_DUE:
+            if not review_owed(deadline=deadline, person_id=delivery.person.pk):
+                return "The review was submitted, or is no longer asked for.", ""
+            return "", f"You are a reviewer of proposals to {deadline.cycle}."
         return "", f"You are an investigator on a proposal to {deadline.cycle}."
     return "", f"You are program staff of {program.name}."
 

@@ -1,6 +1,6 @@
-"""Researchers' sign-in: the login a PI or co-PI signs in as, and the single-use link e-mailed
-to the address on their Person record. Who asked, and whether the address is known, is never
-told back: the caller answers the same way whatever happens here."""
+"""Researchers' sign-in: the login a PI, co-PI or reviewer signs in as, and the single-use link
+e-mailed to the address on their Person record. Who asked, and whether the address is known, is
+never told back: the caller answers the same way whatever happens here."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 from sesame.utils import get_token
 
 from fairprog.mail import templated_message
@@ -20,12 +21,14 @@ logger = logging.getLogger(__name__)
 
 
 def researchers_at(email: str) -> list[Person]:
-    """The people with this address (case aside) who are investigators on an award."""
+    """The people with this address (case aside) who are investigators on an award, or
+    active reviewers."""
     address = email.strip()
     if not address:
         return []
     return list(
-        Person.objects.filter(email__iexact=address, award_roles__isnull=False)
+        Person.objects.filter(email__iexact=address)
+        .filter(Q(award_roles__isnull=False) | Q(reviewer_profile__active=True))
         .distinct()
         .order_by("pk")
     )

@@ -54,7 +54,7 @@ CHANGELIST_QUERIES = {
     "organization": 8,
 }
 CHANGE_FORM_QUERIES = {
-    "proposal": 10,
+    "proposal": 11,
     "award": 12,
     "cycle": 8,
 }

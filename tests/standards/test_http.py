@@ -29,7 +29,17 @@ from rest_framework.authtoken.models import Token
 from artifacts.models import Artifact
 from artifacts.opendata.export import open_data_export
 from artifacts.opendata.snapshot import CONTENT_TYPES
-from proposals.models import Award, AwardInvestigator, Cycle, Person, ReminderSubscription
+from proposals.models import (
+    Award,
+    AwardInvestigator,
+    Cycle,
+    Organization,
+    Person,
+    Proposal,
+    ReminderSubscription,
+    ReviewAssignment,
+    ReviewerProfile,
+)
 from proposals.reminders.mail import unsubscribe_token
 from proposals.selectors.public import deadline_public_queryset, organization_public_queryset
 from proposals.services.researchers import researcher_user
@@ -81,6 +91,12 @@ def _patterns(
             )
 
 
+def organization_any() -> Organization:
+    found = Organization.objects.order_by("pk").first()
+    assert found is not None
+    return found
+
+
 class Arguments:
     """Real values for every argument a URL pattern takes, from the catalogue."""
 
@@ -101,6 +117,18 @@ class Arguments:
         draft = Artifact.objects.create(
             award=award, kind="dataset", title="Head draft", slug="head-draft", summary="x"
         )
+        # The PI reviews a proposal too, for the /my/reviews/ pages.
+        review_cycle = award.cycle or Cycle.objects.order_by("pk").first()
+        assert review_cycle is not None
+        proposal = Proposal.objects.create(
+            cycle=review_cycle,
+            title="Head review",
+            lead_institution=organization_any(),
+        )
+        assignment = ReviewAssignment.objects.create(
+            proposal=proposal, reviewer=ReviewerProfile.objects.create(person=pi)
+        )
+        self.assignment_id = str(assignment.pk)
         self.api_pk = {
             "cycle-detail": self.cycles[0],
             "deadline-detail": str(deadline.pk),
@@ -144,6 +172,8 @@ class Arguments:
             return [self.award_number]
         if group == "cycle_id":
             return self.cycles
+        if group == "assignment_id":
+            return [self.assignment_id]
         if group == "pk":
             return [self.api_pk[name]] if name in self.api_pk else []
         if group == "filename":
