@@ -92,10 +92,12 @@ class ReviewAdmin(admin.ModelAdmin):
         )
 
     def decisions_of(self, obj: Any) -> QuerySet[ReviewDecision]:
-        raise NotImplementedError
+        """The decisions shown on the change page: each queue says whose (its own method)."""
+        raise NotImplementedError  # each queue's admin below defines it
 
     def decide(self, record: Any, *, request: HttpRequest, decision: str, message: str) -> None:
-        raise NotImplementedError
+        """Carry out a decision through the queue's service (each admin below defines it)."""
+        raise NotImplementedError  # each queue's admin below defines it
 
     def render_change_form(
         self,
