@@ -46,8 +46,9 @@ def _assignment(address: str) -> ReviewAssignment:
         abstract=ABSTRACT,
         status=Proposal.Status.UNDER_REVIEW,
     )
+    make: Any = PersonFactory
     reviewer = ReviewerProfile.objects.create(
-        person=PersonFactory(
+        person=make(
             given_name="Rae",
             family_name="Viewer",
             email=address,
