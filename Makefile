@@ -31,7 +31,16 @@ venv: $(VENV)/.runtime-installed
 dev-venv: $(VENV)/.dev-installed
 
 run: export DEBUG ?= true
+# Absolute links (e-mail, /data/, the link checker's User-Agent) follow HOST and PORT.
+run: export HOST := $(HOST)
+run: export PORT := $(PORT)
+# A demo machine without network then records its link checks as "not checked: no network".
+run: export LINKCHECK_REFERENCE_URL ?= https://doi.org/
 run: venv
+	@$(PY) -c 'import socket as k, sys; s = k.socket(); s.setsockopt(k.SOL_SOCKET, k.SO_REUSEADDR, 1); s.bind((sys.argv[1], int(sys.argv[2])))' \
+		$(HOST) $(PORT) 2>/dev/null || { \
+		echo "Port $(PORT) on $(HOST) is already in use (another FairProg, or another server)."; \
+		echo "Stop it, or choose another port: PORT=8001 make run"; exit 1; } >&2
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --with-login
 	$(PY) manage.py export_open_data >/dev/null  # the files /data/ offers
@@ -41,7 +50,7 @@ run: venv
 	@echo "  the e-mail is printed by the web process (EMAIL_URL defaults to consolemail://)."
 	@echo "Ctrl-C stops the web server, the worker and beat."
 	@echo ""
-	PATH=$(abspath $(BIN)):$$PATH WEB_ADDR=$(HOST):$(PORT) $(BIN)/honcho start -f Procfile 2>&1 || true
+	PATH=$(abspath $(BIN)):$$PATH WEB_ADDR=$(HOST):$(PORT) $(BIN)/honcho start -f Procfile 2>&1
 
 seed: venv
 	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo --with-login

@@ -11,15 +11,18 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from import_export import fields, resources
+from import_export import fields
 
 from artifacts.models import (
     Artifact,
     ArtifactCreator,
     ArtifactLink,
     FairnessDimension,
+    FairnessNotion,
     LinkCheck,
     LinkState,
+    MetricInput,
+    SensitiveAttribute,
     Task,
 )
 from artifacts.services import links
@@ -33,6 +36,7 @@ from artifacts.services.artifacts import (
 from fairprog.admin_actions import service_action
 from fairprog.admin_mixins import CatalogueAdminMixin, ExportAdminMixin, HistoryAdmin
 from fairprog.errors import DomainError
+from proposals.admin.display import PlainColumnsExportForm, PlainResource
 from proposals.admin.investigators import KnownPersonFormSet
 
 
@@ -45,6 +49,18 @@ class ArtifactForm(forms.ModelForm):
         required=False,
         help_text="Comma-separated, e.g. speech recognition, dialects, word error rate.",
         widget=forms.TextInput(attrs={"size": 80}),
+    )
+    fairness_notions = forms.MultipleChoiceField(
+        choices=FairnessNotion.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Metrics: the notions it measures.",
+    )
+    metric_inputs = forms.MultipleChoiceField(
+        choices=MetricInput.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Metrics: what it needs as input.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -61,7 +77,7 @@ class ArtifactForm(forms.ModelForm):
         cleaned = self.cleaned_data
         given: dict[str, Any] = {
             name: cleaned[name]
-            for name in ("doi", "license", "keywords", "slug")
+            for name in ("doi", "license", "keywords", "slug", "superseded_by")
             if name in cleaned
         }
         try:
@@ -84,7 +100,29 @@ class CreatorInline(admin.TabularInline):
         return super().get_queryset(request).select_related("person", "artifact")
 
 
-class ArtifactResource(resources.ModelResource):
+class SensitiveAttributeInline(admin.TabularInline):
+    """Datasets: the sensitive attributes the data record, and how they were obtained."""
+
+    model = SensitiveAttribute
+    extra = 0
+    fields = ["dimension", "obtained", "note"]
+    verbose_name_plural = "sensitive attributes (datasets)"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SensitiveAttribute]:
+        return super().get_queryset(request).select_related("dimension")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "dimension" and field is not None:
+            # Read once for the formset: each row's select would read the vocabulary again.
+            field.choices = [
+                ("", "---------"),
+                *FairnessDimension.objects.values_list("pk", "name"),
+            ]
+        return field
+
+
+class ArtifactResource(PlainResource):
     award = fields.Field(attribute="award__award_number", column_name="award")
 
     class Meta:
@@ -100,15 +138,17 @@ class ArtifactResource(resources.ModelResource):
 class ArtifactAdmin(CatalogueAdminMixin, ExportAdminMixin, HistoryAdmin):
     form = ArtifactForm
     resource_classes = [ArtifactResource]
-    inlines = [CreatorInline]
+    export_form_class = PlainColumnsExportForm
+    inlines = [CreatorInline, SensitiveAttributeInline]
+    # Columns that wrap: a linked record (the award) would not, and pushed the table past
+    # a desktop screen; demo records are a filter.
     list_display = [
-        *("title", "kind", "status", "award", "license", "published_at", "link_health"),
-        "is_demo",
+        *("title", "kind", "status", "award_number", "license", "published", "link_health"),
     ]
     list_filter = ["status", "kind", "link_health", "license", "dimensions", "tasks", "is_demo"]
     list_select_related = ["award"]
     search_fields = ["title", "slug", "summary", "doi", "award__award_number"]
-    autocomplete_fields = ["award"]
+    autocomplete_fields = ["award", "superseded_by"]
     filter_horizontal = ["dimensions", "tasks"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = [
@@ -129,8 +169,18 @@ class ArtifactAdmin(CatalogueAdminMixin, ExportAdminMixin, HistoryAdmin):
                         "ethical_considerations"]},
         ),
         (
+            "Fairness",
+            {"fields": ["domain", "collection_process", "consent_anonymisation", "known_biases",
+                        "annotator_demographics", "fairness_notions", "metric_form",
+                        "metric_inputs", "group_results"],
+             "description": "Every field may stay empty: the public page then says what the "
+                            "artifact's kind calls for and is not stated. Sensitive attributes "
+                            "are listed below the form."},
+        ),
+        (
             "Publication",
-            {"fields": ["status", "published_at", "retired_at", "retirement_note", "is_demo"]},
+            {"fields": ["status", "published_at", "retired_at", "retirement_note",
+                        "superseded_by", "is_demo"]},
         ),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]  # fmt: skip
@@ -142,13 +192,25 @@ class ArtifactAdmin(CatalogueAdminMixin, ExportAdminMixin, HistoryAdmin):
             done="published",
         ),
         service_action(
-            lambda artifact: artifact_retire(artifact=artifact, note=artifact.retirement_note),
+            lambda artifact: artifact_retire(
+                artifact=artifact,
+                note=artifact.retirement_note,
+                superseded_by=artifact.superseded_by,
+            ),
             name="retire",
-            description="Retire (uses each artifact's retirement note)",
+            description="Retire (uses each artifact's retirement note and successor)",
             done="retired",
         ),
         "check_links_now",
     ]
+
+    @admin.display(description="award", ordering="award__award_number")
+    def award_number(self, artifact: Artifact) -> str:
+        return artifact.award.award_number
+
+    @admin.display(description="published", ordering="published_at")
+    def published(self, artifact: Artifact) -> Any:
+        return artifact.published_at.date() if artifact.published_at else None
 
     def has_check_links_permission(self, request: HttpRequest) -> bool:
         """Checking now acts on the links, as "Check now" in the link list does."""
@@ -173,8 +235,9 @@ class ArtifactAdmin(CatalogueAdminMixin, ExportAdminMixin, HistoryAdmin):
             _become(obj, artifact_create(**form.cleaned_data))
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        # The service has set the dimensions and tasks; what is left is the creators inline,
-        # saved in the same transaction, whose commit moves the catalogue version.
+        # The service has set the dimensions and tasks; what is left are the creators and
+        # sensitive attributes inlines, saved in the same transaction, whose commit moves
+        # the catalogue version.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
@@ -270,10 +333,10 @@ class MovedFilter(admin.SimpleListFilter):
 
 @admin.register(ArtifactLink)
 class ArtifactLinkAdmin(admin.ModelAdmin):
-    # State first: with the sidebar open, the right-hand columns scroll out of view.
+    # Columns that wrap, so the list fits a desktop screen with the sidebar open; the role
+    # is a filter, the last status code on the link's own page.
     list_display = [
-        *("url", "state", "state_since", "consecutive_failures", "last_checked_at"),
-        *("last_status_code", "role", "artifact"),
+        *("url", "state", "since", "failures", "last_checked", "artifact_title"),
     ]
     list_filter = ["state", "role", "last_outcome", MovedFilter, HostFilter]
     list_select_related = ["artifact"]
@@ -282,6 +345,22 @@ class ArtifactLinkAdmin(admin.ModelAdmin):
     ordering = ["-state_since"]
     fields = _LINK_FIELDS
     readonly_fields = _LINK_FIELDS
+
+    @admin.display(description="since", ordering="state_since")
+    def since(self, link: ArtifactLink) -> Any:
+        return link.state_since.date() if link.state_since else None
+
+    @admin.display(description="failures", ordering="consecutive_failures")
+    def failures(self, link: ArtifactLink) -> int:
+        return link.consecutive_failures
+
+    @admin.display(description="last checked", ordering="last_checked_at")
+    def last_checked(self, link: ArtifactLink) -> Any:
+        return link.last_checked_at.date() if link.last_checked_at else None
+
+    @admin.display(description="artifact", ordering="artifact__title")
+    def artifact_title(self, link: ArtifactLink) -> str:
+        return link.artifact.title
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # links follow the artifact's URLs

@@ -15,6 +15,10 @@ artifacts/services/links.py records the results, by the rules of artifacts/links
   it checked.
 - Retries with exponential backoff and jitter on timeouts, resets, 5xx and 429 (honouring
   Retry-After up to ``max_retry_after``).
+- A checker whose own network is down says so instead of failing every link: when no URL
+  of a run got an answer (DNS or connection failures) and either the ``reference_url``
+  cannot be reached either or, without one, the run spans several hosts, every result is
+  "no_network" (not checked), which counts against no link.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ from artifacts import netguard
 # What a final answer means. "refused" is the checker's own refusal (not a public address).
 OK, REDIRECTED, BROKEN, BLOCKED = "ok", "redirected", "broken", "blocked"
 TLS_ERROR, TIMEOUT, SERVER_ERROR, REFUSED = "tls_error", "timeout", "server_error", "refused"
+NO_NETWORK = "no_network"  # not checked: the checker itself could reach no host
+NO_NETWORK_ERROR = "Not checked: no network (no host could be reached)."
 
 GET_FALLBACK = frozenset({400, 403, 405, 501})  # servers that refuse or botch HEAD
 BLOCKED_STATUSES = frozenset({401, 403, 429, 999})  # 999: LinkedIn's "no robots"
@@ -61,6 +67,7 @@ class CheckerConfig:
     max_bytes: int = 65_536  # the most of a body ever read (challenge pages)
     user_agent: str = "FairProg-linkcheck/1.0"
     allowed_networks: tuple[Any, ...] = ()
+    reference_url: str = ""  # reachable whenever the network is up; "": judge by the hosts
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> CheckerConfig:
@@ -78,6 +85,7 @@ class CheckerConfig:
             max_bytes=settings.LINKCHECK_MAX_BYTES,
             user_agent=f"FairProg-linkcheck/1.0 (+{settings.LINKCHECK_CONTACT_URL})",
             allowed_networks=netguard.parse_networks(settings.LINKCHECK_ALLOWED_NETWORKS),
+            reference_url=settings.LINKCHECK_REFERENCE_URL,
         )
         return replace(config, **overrides)
 
@@ -93,6 +101,7 @@ class CheckResult:
     attempts: int = 0
     error: str = ""
     checked_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    no_answer: bool = False  # no host answered: its name did not resolve or it was unreachable
 
     @property
     def moved_to(self) -> str:
@@ -201,12 +210,13 @@ class Checker:
         except netguard.UnsafeURL as exc:
             result.final_url = current
             if exc.reason == "unresolvable":  # a broken link, not a refusal
-                result.outcome = BROKEN
+                result.outcome, result.no_answer = BROKEN, True
                 result.error = f"The host name {exc.target} does not resolve."
             else:
                 result.outcome, result.error = REFUSED, str(exc)
         except _Failure as exc:
             result.outcome, result.error, result.final_url = exc.outcome, exc.message, current
+            result.no_answer = exc.no_answer
         result.latency_ms = round((time.perf_counter() - started) * 1000)
         result.checked_at = dt.datetime.now(dt.UTC)
         return result
@@ -295,8 +305,10 @@ class Checker:
             if isinstance(exc.os_error, ssl.SSLError):
                 raise _Failure(TLS_ERROR, f"TLS error: {exc.os_error}") from exc
             if isinstance(exc.os_error, TimeoutError):
-                raise _Failure(TIMEOUT, "Connecting timed out.", retry=True) from exc
-            raise _Failure(BROKEN, f"Connection refused or unreachable: {exc.os_error}") from exc
+                message = "Connecting timed out."
+                raise _Failure(TIMEOUT, message, retry=True, no_answer=True) from exc
+            message = f"Connection refused or unreachable: {exc.os_error}"
+            raise _Failure(BROKEN, message, no_answer=True) from exc
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
             raise _Failure(TIMEOUT, "No answer in time.", retry=True) from exc
         except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
@@ -308,9 +320,12 @@ class Checker:
 
 
 class _Failure(Exception):
-    def __init__(self, outcome: str, message: str, *, retry: bool = False) -> None:
+    def __init__(
+        self, outcome: str, message: str, *, retry: bool = False, no_answer: bool = False
+    ) -> None:
         super().__init__(message)
         self.outcome, self.message, self.retry = outcome, message, retry
+        self.no_answer = no_answer
 
 
 def _unsafe_cause(exc: BaseException) -> netguard.UnsafeURL | None:
@@ -361,8 +376,27 @@ async def check_urls(
                 on_result(result)
             return result
 
-        results = await asyncio.gather(*(one(url) for url in unique))
-    return list(results)
+        results = list(await asyncio.gather(*(one(url) for url in unique)))
+        if await _network_down(checker, results):
+            results = [_not_checked(result) for result in results]
+    return results
+
+
+async def _network_down(checker: Checker, results: Sequence[CheckResult]) -> bool:
+    """Whether the run failed because the checker's own network is down: no URL got an
+    answer, and the reference URL cannot be reached either (without one: the failures span
+    several hosts, which are seldom all down at once while the network is up)."""
+    if not results or not all(result.no_answer for result in results):
+        return False
+    if checker.config.reference_url:
+        return (await checker.check(checker.config.reference_url)).no_answer
+    return len({host_of(result.url) for result in results}) > 1
+
+
+def _not_checked(result: CheckResult) -> CheckResult:
+    return replace(
+        result, outcome=NO_NETWORK, error=f"{NO_NETWORK_ERROR} {result.error}".strip()[:500]
+    )
 
 
 def check_urls_sync(

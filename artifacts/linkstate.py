@@ -6,6 +6,8 @@ rows; artifacts/linkcheck.py makes the checks).
   always redirects (doi.org to the landing page): reaching a page is its "ok".
 - A site that refuses robots (blocked) says nothing about the link: it is blocked, and
   nothing counts as failed.
+- A check made while the checker's own network was down (no_network) says nothing at all:
+  the link keeps its state, its failures and its next check.
 - Any other answer is a failure: the link is failing, and broken once it has failed
   ``broken_after`` times in a row over at least ``broken_hours``. A broken link stays broken
   until a check works.
@@ -77,6 +79,8 @@ def status_after(
     status: LinkStatus, result: linkcheck.CheckResult, *, url: str, is_doi: bool, rules: LinkRules
 ) -> LinkStatus:
     """The status of the link at ``url`` once ``result`` is known."""
+    if result.outcome == linkcheck.NO_NETWORK:
+        return status
     now = result.checked_at
     if result.outcome in (linkcheck.OK, linkcheck.REDIRECTED):
         moved_to = "" if is_doi else result.moved_to

@@ -1,4 +1,5 @@
-"""Public catalogue pages: home, artifacts, funded projects, cycles. Parse, call, render."""
+"""Public catalogue pages: home, artifacts, cycles, open data (funded projects are in
+project_views). Parse, call, render."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from pathlib import Path
 
-from django.db.models import Count
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -15,24 +17,35 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from artifacts import signposting
 from artifacts.metadata import citation, jsonld
 from artifacts.metadata.common import spdx_url
+from artifacts.metadata.fairness import artifact_fairness
 from artifacts.models import Artifact, ArtifactLink, LinkState
 from artifacts.selectors.artifacts import (
     artifact_get_public,
     artifact_listed_queryset,
+    artifact_public_queryset,
     artifact_recent,
     artifact_slug_for_former,
-    award_list_public,
 )
 from artifacts.selectors.catalogue import artifact_search
-from artifacts.selectors.discovery import award_publications
 from artifacts.selectors.links import artifact_links_public
 from artifacts.selectors.search import SORTS, CatalogueQuery
 from artifacts.templatetags.catalogue import highlight
 from proposals.forms import SubscribeForm
 from proposals.models import Award, Cycle, Program
 from proposals.selectors import public as program_selectors
+
+_FAVICON = Path(__file__).resolve().parent / "static" / "fairprog" / "favicon.ico"
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico: where browsers look before (or without) reading a page's icon links."""
+    response = HttpResponse(_FAVICON.read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @require_safe
@@ -75,6 +88,11 @@ def artifact_list(request: HttpRequest) -> HttpResponse:
     ]
     params = request.GET.copy()
     params.pop("page", None)
+    # The feeds list the same search newest first, so the sort is not theirs to carry.
+    feed_params = params.copy()
+    feed_params.pop("sort", None)
+    suggestion_params = params.copy()
+    suggestion_params["q"] = result.suggestion
     return render(
         request,
         "artifacts/artifact_list.html",
@@ -84,6 +102,8 @@ def artifact_list(request: HttpRequest) -> HttpResponse:
             "query": query,
             "sorts": SORTS,
             "page_query": params.urlencode(),
+            "feed_query": feed_params.urlencode(),
+            "suggestion_query": suggestion_params.urlencode(),
             "kind_labels": dict(Artifact.Kind.choices),
         },
     )
@@ -207,6 +227,9 @@ def _link_statuses(artifact: Artifact) -> list[LinkStatus]:
 @_follows_former_slugs
 def artifact_detail(request: HttpRequest, slug: str) -> HttpResponse:
     artifact = _public_artifact(slug)
+    # What replaces it and what it replaces, in one query each, for the page and its JSON-LD.
+    replaced = artifact_public_queryset().filter(status=Artifact.Status.RETIRED)
+    prefetch_related_objects([artifact], "superseded_by", Prefetch("supersedes", replaced))
     page_url, project_url = _urls(request, artifact)
     documentation = [
         (label, text)
@@ -219,7 +242,7 @@ def artifact_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
         if text.strip()
     ]
-    return render(
+    response = render(
         request,
         "artifacts/artifact_detail.html",
         {
@@ -227,6 +250,7 @@ def artifact_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "creators": [link.person for link in artifact.creator_links.all()],
             "links": _link_statuses(artifact),
             "documentation": documentation,
+            "fairness": artifact_fairness(artifact),
             "canonical_url": page_url,
             "jsonld": jsonld.jsonld_script_text(
                 jsonld.artifact_jsonld(artifact, page_url=page_url, project_url=project_url)
@@ -237,6 +261,10 @@ def artifact_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "license_url": spdx_url(artifact.license),
         },
     )
+    response["Link"] = signposting.page_link_header(
+        artifact, page_url=page_url, absolute=request.build_absolute_uri
+    )
+    return response
 
 
 @require_safe
@@ -259,35 +287,6 @@ def artifact_citation(request: HttpRequest, slug: str, fmt: str) -> HttpResponse
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-@require_safe
-def project_list(request: HttpRequest) -> HttpResponse:
-    from django.core.paginator import Paginator
-
-    page = Paginator(award_list_public(), 50).get_page(request.GET.get("page"))
-    return render(request, "artifacts/project_list.html", {"page": page})
-
-
-@require_safe
-def project_detail(request: HttpRequest, award_number: str) -> HttpResponse:
-    try:
-        award = program_selectors.award_get_public(award_number=award_number)
-    except Award.DoesNotExist:
-        raise Http404("No such funded project.") from None
-    artifacts = artifact_listed_queryset().filter(award=award).order_by("-published_at")
-    publications = award_publications(award)
-    return render(
-        request,
-        "artifacts/project_detail.html",
-        {
-            "award": award,
-            "team": list(award.investigators.all()),
-            "artifacts": artifacts,
-            "publications": list(publications),
-            "collaborators": program_selectors.award_collaborators(award),
-        },
-    )
 
 
 @require_safe

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",
     "corsheaders",
     "rest_framework",
@@ -132,6 +133,9 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+# SQLite ignores the covering indexes' INCLUDE columns (PostgreSQL uses them): nothing to act on.
+if DATABASES["default"]["ENGINE"] == "fairprog.sqlite":
+    SILENCED_SYSTEM_CHECKS.append("models.W040")
 
 # --- Time -----------------------------------------------------------------
 # Instants are stored in UTC; TIME_ZONE is the program's own time zone, used to
@@ -169,7 +173,17 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="FairProg <noreply@lo
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # Absolute links in e-mail (confirmation, unsubscribe, the cycle's page) start with this.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Unset, it is where `make run` serves (HOST and PORT), so `PORT=9000 make run` links to :9000.
+_RUN_HOST = env.str("HOST", default="127.0.0.1")
+_RUN_HOST = "127.0.0.1" if _RUN_HOST in ("", "0.0.0.0", "::") else _RUN_HOST  # noqa: S104
+_RUN_URL = f"http://{_RUN_HOST}:{env.int('PORT', default=8000)}"
+SITE_URL = env.str("SITE_URL", default=_RUN_URL).rstrip("/")
+
+# OAI-PMH (/oai): records per page, the repository's identifier (default: SITE_URL's
+# host) and how long a resumption token stays good.
+OAI_PAGE_SIZE = env.int("OAI_PAGE_SIZE", default=500)
+OAI_REPOSITORY_ID = env.str("OAI_REPOSITORY_ID", default="")
+OAI_TOKEN_SECONDS = env.int("OAI_TOKEN_SECONDS", default=86400)
 
 # --- Deadline reminders ------------------------------------------------------
 # How often beat runs the reminder scan.
@@ -204,6 +218,10 @@ LINKCHECK_CONTACT_URL = env.str("LINKCHECK_CONTACT_URL", default=f"{SITE_URL}/ab
 # Networks the checker may reach although they are not public (CIDRs, comma-separated).
 # For tests and intranets only: empty means only globally routable addresses.
 LINKCHECK_ALLOWED_NETWORKS = env.list("LINKCHECK_ALLOWED_NETWORKS", default=[])
+# A URL that answers whenever the network is up (e.g. https://doi.org/): when it cannot be
+# reached either, a run whose links all failed records "not checked: no network". Empty: a
+# run is judged offline when links on several hosts all failed without an answer.
+LINKCHECK_REFERENCE_URL = env.str("LINKCHECK_REFERENCE_URL", default="")
 # A link is broken after this many consecutive failed checks spanning at least this long.
 LINKCHECK_BROKEN_AFTER = env.int("LINKCHECK_BROKEN_AFTER", default=3)
 LINKCHECK_BROKEN_HOURS = env.float("LINKCHECK_BROKEN_HOURS", default=48)
@@ -396,6 +414,11 @@ CELERY_BEAT_SCHEDULE["recover-import-runs"] = _scan(
     "proposals.tasks.import_runs_recover_task", IMPORT_RECOVER_SECONDS
 )
 
+# --- Attachments: staff-only files on proposals and awards (settings_attachments.py) -------
+from fairprog.settings_attachments import *  # noqa: E402, F403
+
+STORAGES["attachments"] = attachment_storage(VAR_DIR)  # noqa: F405
+
 # --- Django REST framework -----------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["fairprog.api.StaffWriteOrReadOnly"],
@@ -464,4 +487,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes announces itself at INFO in every process (six times in `make run`).
+    "loggers": {"axes.apps": {"level": "WARNING"}},
 }

@@ -215,22 +215,53 @@ DEMO_INSTITUTIONS = [
     "Redwood Valley University (demo)",
     "Prairie Polytechnic (demo)",
 ]
-DEMO_GIVEN = ["Avery", "Jordan", "Riley", "Morgan", "Casey", "Quinn", "Rowan", "Sasha", "Emery"]
-DEMO_FAMILY = ["Demo", "Sample", "Example", "Placeholder", "Fictional", "Testperson"]
-DEMO_TOPICS = [
-    "Fair ranking under uncertain group membership",
-    "Auditing speech recognition across dialects",
-    "Counterfactual fairness for credit decisions",
-    "Measuring disparities in medical image classifiers",
-    "Participatory design of fairness metrics for hiring",
-    "Bias in large language model evaluation benchmarks",
-    "Fair allocation of public housing with machine learning",
-    "Intersectional fairness testing for tabular models",
-    "Accessible recommender systems for older adults",
-    "Robust fairness under distribution shift",
-    "Datasheets for geographically diverse vision data",
-    "Explaining risk scores to affected communities",
+# Fictional investigators (their addresses at demo.invalid mark them, and reach no one).
+DEMO_PEOPLE = [
+    *("Avery Okafor", "Jordan Lindqvist", "Riley Nakamura", "Morgan Castillo", "Casey Brennan"),
+    *("Quinn Adeyemi", "Rowan Petrov", "Sasha Iyer", "Emery Whitfield", "Priya Raman"),
+    *("Daniel Osei", "Mei-Ling Chou", "Tomas Herrera", "Leah Goldberg", "Kwame Mensah"),
+    *("Hana Sato", "Omar Haddad", "Claire Dubois", "Nikhil Deshpande", "Grace Wanjiru"),
+    *("Elena Marchetti", "Samuel Park", "Aisha Bello", "Lucas Moreau"),
 ]
+# The fictional proposals' topics, each with the opening of its abstract.
+DEMO_TOPICS = {
+    "Fair ranking under uncertain group membership": "Ranking systems are audited for group "
+    "fairness, yet group labels are often missing or inferred. We develop ranking methods "
+    "whose exposure guarantees hold under noisy, probabilistic group membership.",
+    "Auditing speech recognition across dialects": "We build a dialect-balanced evaluation "
+    "corpus and an audit protocol that measures word error rate gaps across regional and "
+    "ethnic varieties of English, and test mitigation through targeted fine-tuning.",
+    "Counterfactual fairness for credit decisions": "We study causal models of lending "
+    "outcomes and develop estimators of counterfactual fairness that remain reliable when "
+    "the causal graph is only partly known.",
+    "Measuring disparities in medical image classifiers": "Diagnostic classifiers trained on "
+    "chest radiographs underdiagnose some patient groups. We design subgroup metrics with "
+    "confidence intervals suitable for small clinical samples.",
+    "Participatory design of fairness metrics for hiring": "With job seekers, recruiters and "
+    "advocacy groups we co-design the metrics used to audit automated resume screening, and "
+    "compare them with the metrics in current use.",
+    "Bias in large language model evaluation benchmarks": "We measure how benchmark "
+    "construction choices hide or exaggerate social bias in language models, and release a "
+    "benchmark with documented coverage of identity groups and dialects.",
+    "Fair allocation of public housing with machine learning": "With a city housing "
+    "authority we evaluate prioritisation models for housing assistance against equity "
+    "goals set by residents, including the long-run effects of allocation policies.",
+    "Intersectional fairness testing for tabular models": "Auditing every intersection of "
+    "protected attributes is statistically fragile. We develop testing procedures that find "
+    "disadvantaged subgroups while controlling false discoveries.",
+    "Accessible recommender systems for older adults": "We study how recommender systems "
+    "under-serve older adults and people using assistive technology, and design "
+    "exposure-aware recommenders evaluated with these users.",
+    "Robust fairness under distribution shift": "Fairness guarantees established on training "
+    "data often fail after deployment. We characterise which shifts break them and develop "
+    "training methods whose guarantees degrade gracefully.",
+    "Datasheets for geographically diverse vision data": "We collect and document an image "
+    "dataset spanning households in forty countries, with datasheets that record consent, "
+    "sampling and known gaps.",
+    "Explaining risk scores to affected communities": "We test, with community partners, "
+    "which explanations of pretrial and child-welfare risk scores help affected people "
+    "understand and contest decisions.",
+}
 # How far through the workflow each fictional proposal goes, in order.
 DEMO_PATHS = [
     [],
@@ -260,7 +291,7 @@ def seed_demo_cycle(program: Program, report: SeedReport) -> Cycle:
             program=program,
             year=year,
             solicitation_number=solicitation,
-            title=f"Fictional {year} competition (demo data)",
+            title=f"Fairness in AI, {year} competition (demo)",
             status=Cycle.Status.OPEN,
         )
         report.count("cycle", True)
@@ -288,14 +319,14 @@ def seed_demo_cycle(program: Program, report: SeedReport) -> Cycle:
         institutions.append(institution)
     people: list[Person] = []
     zones = ["America/New_York", "America/Chicago", "America/Los_Angeles"]
-    for index in range(24):
-        given, family = DEMO_GIVEN[index % 9], f"{DEMO_FAMILY[index % 6]}{index + 1}"
+    for index, name in enumerate(DEMO_PEOPLE):
+        given, family = name.split(" ", 1)
         person = Person.objects.filter(given_name=given, family_name=family).first()
         if person is None:
             person = person_create(
                 given_name=given,
                 family_name=family,
-                email=f"{given.lower()}.{family.lower()}@demo.invalid",
+                email=f"{given.lower()}.{family.lower().replace(' ', '')}@demo.invalid",
                 affiliation=institutions[index % len(institutions)],
                 time_zone=rng.choice(zones),
             )
@@ -310,7 +341,7 @@ def seed_demo_cycle(program: Program, report: SeedReport) -> Cycle:
     }
     count = 0
     for round_ in range(DEMO_PROPOSALS_PER_TOPIC):
-        for index, topic in enumerate(DEMO_TOPICS):
+        for index, (topic, abstract) in enumerate(DEMO_TOPICS.items()):
             number = round_ * len(DEMO_TOPICS) + index
             team = rng.sample(people, 3)
             proposal = proposal_create(
@@ -319,7 +350,7 @@ def seed_demo_cycle(program: Program, report: SeedReport) -> Cycle:
                 lead_institution=team[0].affiliation or institutions[0],
                 pi=team[0],
                 co_pis=team[1:],
-                abstract="Fictional proposal created as demo data.",
+                abstract=abstract,
                 requested_amount=Decimal(rng.choice([375000, 500000, 625000, 750000])),
                 duration_months=rng.choice([24, 36]),
                 is_demo=True,

@@ -17,6 +17,7 @@ from django.contrib.admin.utils import quote
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db.models import Model
 from django.test import RequestFactory
 from django.urls import URLPattern, reverse
@@ -40,6 +41,7 @@ from artifacts.models import (
 )
 from fairprog.portfolio.staff_charts import STAFF_CHARTS
 from proposals.models import (
+    Attachment,
     Award,
     ConflictDeclaration,
     Cycle,
@@ -57,6 +59,7 @@ from proposals.models import (
     ReviewAssignment,
     ReviewerProfile,
 )
+from proposals.services.notes import attachment_add, note_add
 from tests.artifacts.factories import ArtifactFactory
 from tests.conftest import program_staff_group
 from tests.discovery.factories import DiscoveryRunFactory, PublicationFactory, SuggestionFactory
@@ -110,6 +113,11 @@ def _rows():
     attempt |= {"http_accept": "*/*", "path_info": "/admin/login/"}
     reviewed = ProposalFactory(cycle=cycle, title=SECRET_TITLE)
     reviewer = ReviewerProfile.objects.create(person=PersonFactory(), expertise=["fairness"])
+    # Notes and files on a proposal of their own: the proposal row's pages stay as they were.
+    attached = ProposalFactory(cycle=cycle, title=SECRET_TITLE)
+    author = User.objects.create_user("author", "author@example.org", "pw", is_staff=True)
+    note_add(target=attached, author=author, text=SECRET_TITLE)
+    pdf = ContentFile(b"%PDF-1.4\n%%EOF\n", name="budget.pdf")
     rows = {
         Group: Group.objects.create(name="Reviewers"),
         User: someone,
@@ -173,6 +181,7 @@ def _rows():
             proposal=reviewed, reviewer=reviewer, reason="A former student"
         ),
         PanelSummary: PanelSummary.objects.create(proposal=reviewed, summary=SECRET_TITLE),
+        Attachment: attachment_add(target=attached, uploaded_by=author, upload=pdf),
     }
     # A proxy (the submitted artifacts) keeps its own row: its pages show only its rows.
     return {
@@ -297,6 +306,8 @@ NEEDS: dict[str, tuple[Callable[[Rights], bool], Callable[[Rights], bool]]] = {
     "password_change": (lambda r: r.may("change"), lambda r: r.may("change")),
     # Runs an import again: a new run (POST only).
     "run_again": (lambda r: False, lambda r: r.may("add")),
+    # Imports one award the run skipped as another program's (POST only).
+    "import_anyway": (lambda r: False, lambda r: r.may("add")),
     # E-mails the award's PI a sign-in link (POST only).
     "send_signin_link": (lambda r: False, lambda r: r.may("change")),
     # Assigns reviewers for a whole cycle.

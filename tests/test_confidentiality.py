@@ -1,9 +1,10 @@
 """Confidential data never reaches a public surface: pages, API (every format), feeds,
 schema, docs. One canary string is planted in a proposal, a staff-only deadline, a
 person's e-mail, a draft artifact and its links, the link checker's staff-only records
-(errors, proposed addresses, check history), and the names of organizations with no public
-record (one known only from a draft proposal, a person's affiliation, a demo institution
-with no award), then every public URL is fetched anonymously."""
+(errors, proposed addresses, check history), staff's internal notes and attachments, and
+the names of organizations with no public record (one known only from a draft proposal, a
+person's affiliation, a demo institution with no award), then every public URL is fetched
+anonymously."""
 
 from typing import Any, cast
 
@@ -64,6 +65,7 @@ def _plant_canaries() -> tuple[Any, Any, Any]:
     ArtifactFactory(award=award, slug="draft-one", title=f"Draft {CANARY}", status="draft",
                     published_at=None)  # fmt: skip
     _plant_in_links(artifact, award)
+    _plant_in_notes(award)
     return cycle, award, artifact
 
 
@@ -184,7 +186,8 @@ def test_a_researcher_sees_their_own_drafts_but_no_proposal_e_mail_or_staff_dead
         if url in listing:  # their own award's draft: theirs to see
             assert f"Draft {CANARY}" in text, url
         for secret in (f"Proposal {CANARY}", f"Other {CANARY}", f"Panel {CANARY}",
-                       f"{CANARY}@", f"Applicant {CANARY}", f"Affiliation {CANARY}"):  # fmt: skip
+                       f"{CANARY}@", f"Applicant {CANARY}", f"Affiliation {CANARY}",
+                       f"Note {CANARY}", f"Attachment {CANARY}"):  # fmt: skip
             assert secret not in text, (url, secret)
 
 
@@ -279,6 +282,48 @@ def _plant_in_links(artifact, award) -> None:
         state="ok", last_checked_at=timezone.now(), final_url=f"https://example.org/{CANARY}/doi"
     )
     links.artifacts_health_refresh(artifact_ids=[draft.pk], now=timezone.now())
+
+
+def _plant_in_notes(award: Any) -> None:
+    """Staff's notes and attached files on the award and its proposal, by a staff user whose
+    name carries the canary too."""
+    from django.contrib.auth.models import User
+    from django.core.files.base import ContentFile
+
+    from proposals.services.notes import attachment_add, note_add
+
+    staff = User.objects.create_user(f"staff-{CANARY}", "notes@example.org", is_staff=True)
+    for target in (award, award.proposal):
+        note_add(target=target, author=staff, text=f"Note {CANARY}")
+        upload = ContentFile(f"Attachment {CANARY}\n".encode(), name=f"Attachment {CANARY}.txt")
+        attachment_add(target=target, uploaded_by=staff, upload=upload)
+
+
+@pytest.mark.django_db
+def test_notes_and_attachments_reach_no_one_but_staff(client):
+    """Anonymous users, the award's own PI and a reviewer get the staff login, never a note,
+    the attachments' list or a file."""
+    from proposals.models import ReviewAssignment, ReviewerProfile
+    from proposals.services.researchers import researcher_user
+
+    _, award, _ = _plant_canaries()
+    urls = [
+        reverse("admin:proposals_attachment_download", args=[award.attachments.get().pk]),
+        reverse("admin:proposals_attachment_changelist"),
+        reverse("admin:proposals_award_change", args=[award.pk]),
+        reverse("admin:proposals_proposal_change", args=[award.proposal.pk]),
+    ]
+    reviewer = ReviewerProfile.objects.create(person=PersonFactory(email="rev@example.org"))
+    ReviewAssignment.objects.create(proposal=award.proposal, reviewer=reviewer)
+    visitors = [None, award.investigators.get().person, reviewer.person]
+    for person in visitors:
+        if person is not None:
+            client.force_login(researcher_user(person), backend=RESEARCHER_BACKEND)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 302, (person, url)
+            assert response["Location"].startswith(reverse("admin:login")), (person, url)
+            assert CANARY not in response.content.decode(), (person, url)
 
 
 @pytest.mark.django_db

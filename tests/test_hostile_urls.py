@@ -41,7 +41,7 @@ pytestmark = pytest.mark.django_db
 PARAMETERS = [
     *("q", "license", "kind", "dimension", "task", "year", "institution", "link", "link_health"),
     *("sort", "page", "cursor", "page_size", "format", "ordering", "award", "updated_since"),
-    *("cycle", "after", "before", "program", "chart", "lang"),
+    *("cycle", "after", "before", "program", "chart", "lang", "state"),
 ]
 # The schema and its documentation page read no parameter but these; generating the
 # schema is slow, so they are crawled with their own.
@@ -143,7 +143,16 @@ def site():
             "artifacts:detail": {"slug": artifact.slug},
             "artifacts:cite-bibtex": {"slug": artifact.slug},
             "artifacts:cite-cff": {"slug": artifact.slug},
+            "artifacts:linkset-json": {"slug": artifact.slug},
+            "artifacts:linkset": {"slug": artifact.slug},
+            "artifacts:robots": {},
+            "artifacts:sitemap": {},
+            "artifacts:sitemap-section": {},
+            "artifacts:favicon": {},
+            "artifacts:oai": {},
             "artifacts:project-detail": {"award_number": award.award_number},
+            "artifacts:institution-detail": {"pk": institution.pk},
+            "artifacts:person-detail": {"pk": pi.pk},
             "artifacts:open-data-file": {"filename": "awards.csv"},
             "artifacts:feed-cycle-deadlines": {"cycle_id": cycle.pk},
             "reminders:confirm": {"token": subscriptions.confirmation_token(subscription)},
@@ -367,6 +376,8 @@ def test_invalid_filters_of_every_api_list_are_400(site, anonymous, url):
         "/api/v1/cycles/abc/",
         f"/feeds/cycles/{HUGE_NUMBER}/deadlines.ics",
         f"/projects/{HUGE_NUMBER}/",
+        f"/institutions/{HUGE_NUMBER}/",
+        f"/people/{HUGE_NUMBER}/",
     ],
 )
 def test_ids_out_of_range_are_404(site, anonymous, url):

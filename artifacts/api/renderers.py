@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 
+from artifacts.metadata import croissant
 from fairprog.api import EncodingRenderer, OrjsonRenderer
 
 # What the DataCite representation is, for the OpenAPI description: the mandatory
@@ -48,6 +51,38 @@ DATACITE_SCHEMA: dict[str, Any] = {
     },
 }
 
+# What the Croissant representation is, for the OpenAPI description: the properties
+# Croissant 1.0 requires of every dataset that FairProg always knows.
+CROISSANT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Croissant 1.0 JSON-LD of a dataset artifact, with the Responsible-AI "
+    "(RAI 1.0) properties its documentation gives; valid by mlcroissant. Its files carry no "
+    "checksum (FairProg records none), so the dataset says it is live.",
+    "required": ["@context", "@type", "conformsTo", "name", "description", "url", "citeAs"],
+    "properties": {
+        "@context": {"type": "object"},
+        "@type": {**_TEXT, "enum": ["sc:Dataset"]},
+        "conformsTo": {
+            "type": "array",
+            "items": {
+                **_TEXT,
+                "enum": [croissant.CROISSANT_1_0, croissant.RAI_1_0],
+            },
+        },
+        "name": _TEXT,
+        "description": _TEXT,
+        "url": {**_TEXT, "format": "uri", "description": "The artifact's catalogue page."},
+        "citeAs": {**_TEXT, "description": "BibTeX."},
+        "distribution": {
+            "type": "array",
+            "description": "A cr:FileObject per link that leads to a data file or a git "
+            "repository.",
+            "items": {"type": "object", "required": ["@type", "@id", "name", "contentUrl"]},
+        },
+        "isLiveDataset": {"type": "boolean"},
+    },
+}
+
 
 class _Named:
     """A renderer for one of several formats: its media type and ``?format=`` name are
@@ -62,10 +97,11 @@ class _JsonRenderer(_Named, OrjsonRenderer):
     pass
 
 
-class _DataCiteRenderer(_JsonRenderer):
-    """Flat DataCite JSON, and nothing else under its media type: an error (``{"detail":
-    ...}``, e.g. for an artifact with no DOI) is no DataCite record, so it goes out as
-    ``application/json``, the shape it has."""
+class _RecordRenderer(_JsonRenderer):
+    """A record some artifacts have (DataCite JSON, Croissant), and nothing else under its
+    media type: an error (``{"detail": ...}``, e.g. for an artifact with no DOI, or one that
+    is not a dataset) is no such record, so it goes out as ``application/json``, the shape
+    it has."""
 
     def render(
         self,
@@ -80,6 +116,37 @@ class _DataCiteRenderer(_JsonRenderer):
         return super().render(data, accepted_media_type, renderer_context)
 
 
+class _CroissantRenderer(_RecordRenderer):
+    """Croissant: JSON-LD under Croissant's profile, which its Content-Type names."""
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: dict[str, Any] | None = None,
+    ) -> bytes:
+        response = (renderer_context or {}).get("response")
+        if response is not None and response.status_code < 400:
+            response["Content-Type"] = croissant.MEDIA_TYPE
+        return super().render(data, accepted_media_type, renderer_context)
+
+
+class ProfileNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, where a representation with a profile (Croissant is JSON-LD under
+    one) is chosen by an Accept that names the profile, or by its ``?format=`` name under
+    any Accept its bare media type meets: the name already says which profile."""
+
+    def filter_renderers(self, renderers: list[BaseRenderer], format: str) -> list[BaseRenderer]:
+        chosen = []
+        for renderer in super().filter_renderers(renderers, format):
+            bare = renderer.media_type.split(";")[0].strip()
+            if bare != renderer.media_type:
+                renderer = copy.copy(renderer)
+                renderer.media_type = bare
+            chosen.append(renderer)
+        return chosen
+
+
 class _TextRenderer(_Named, EncodingRenderer):
     charset = "utf-8"
 
@@ -92,11 +159,14 @@ class _TextRenderer(_Named, EncodingRenderer):
 
 
 def artifact_renderers() -> list[BaseRenderer]:
-    """One artifact's representations besides JSON: schema.org JSON-LD, DataCite JSON (for
-    an artifact with a DOI), BibTeX and CITATION.cff."""
+    """One artifact's representations besides JSON: Croissant (for a dataset), schema.org
+    JSON-LD, DataCite JSON (for an artifact with a DOI), BibTeX and CITATION.cff."""
     return [
+        # Before plain JSON-LD: an Accept naming Croissant's profile matches both, and the
+        # first that matches is chosen; a plain application/ld+json does not match this one.
+        _CroissantRenderer(croissant.MEDIA_TYPE, "croissant"),
         _JsonRenderer("application/ld+json", "jsonld"),
-        _DataCiteRenderer("application/vnd.datacite.datacite+json", "datacite"),
+        _RecordRenderer("application/vnd.datacite.datacite+json", "datacite"),
         _TextRenderer("application/x-bibtex", "bibtex"),
         _TextRenderer("application/x-cff+yaml", "cff"),
     ]

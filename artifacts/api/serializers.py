@@ -8,14 +8,26 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from artifacts.models import Artifact, ArtifactLink, FairnessDimension, LinkState, Task
+from artifacts.metadata.fairness import sensitive_attributes
+from artifacts.models import (
+    Artifact,
+    ArtifactLink,
+    Domain,
+    FairnessDimension,
+    FairnessNotion,
+    LinkState,
+    MetricForm,
+    MetricInput,
+    SensitiveAttribute,
+    Task,
+)
 from artifacts.representation import (
     FIELD_ORDER,
     REPRESENTATION_COLUMNS,
     artifact_representation,
     links_representation,
 )
-from artifacts.selectors.artifacts import vocabulary_from
+from artifacts.selectors.artifacts import sensitive_from, vocabulary_from
 from artifacts.selectors.links import artifact_links_public
 from artifacts.services.artifacts import artifact_create, artifact_update
 from proposals.api.fields import (
@@ -33,6 +45,19 @@ from proposals.models import Award, Person
 class VocabularySerializer(serializers.Serializer[Any]):
     slug = serializers.SlugField(read_only=True)
     name = serializers.CharField(read_only=True)
+
+
+class SensitiveAttributeSerializer(serializers.Serializer[Any]):
+    dimension = serializers.SlugField(
+        read_only=True, help_text="Slug of the fairness dimension the attribute records."
+    )
+    name = serializers.CharField(read_only=True, help_text="Name of that dimension.")
+    obtained = serializers.ChoiceField(
+        choices=SensitiveAttribute.Obtained.choices,
+        read_only=True,
+        help_text="How the attribute was obtained.",
+    )
+    note = serializers.CharField(read_only=True, help_text="A short note; may be empty.")
 
 
 class CreatorSerializer(serializers.Serializer[Any]):
@@ -80,12 +105,39 @@ class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
     )
     dimensions = serializers.SerializerMethodField(help_text="Fairness dimensions (slug, name).")
     tasks = serializers.SerializerMethodField(help_text="Tasks and modalities (slug, name).")
+    sensitive_attributes = serializers.SerializerMethodField(
+        help_text="A dataset's sensitive attributes: the dimension, how it was obtained, a note."
+    )
     creators = CreatorSerializer(source="creator_links", many=True, read_only=True)
     links = serializers.SerializerMethodField(
         help_text="The artifact's landing page, repository and DOI, in that order, each with "
         "its health as the link checker last found it."
     )
     url = serializers.SerializerMethodField(help_text="The artifact's public page.")
+    superseded_by = serializers.CharField(
+        source="superseded_by.slug",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="Slug of the published artifact that replaces this one (a retired "
+        "artifact's successor, e.g. its next version); null when none is named.",
+    )
+    domain = serializers.ChoiceField(
+        choices=Domain.choices,
+        read_only=True,
+        allow_blank=True,
+        help_text="Application domain; empty when not stated.",
+    )
+    fairness_notions = serializers.ListField(
+        child=serializers.ChoiceField(choices=FairnessNotion.choices),
+        read_only=True,
+        help_text="Fairness notions a metric measures (codes).",
+    )
+    metric_inputs = serializers.ListField(
+        child=serializers.ChoiceField(choices=MetricInput.choices),
+        read_only=True,
+        help_text="What a metric needs as input (codes).",
+    )
 
     class Meta:
         model = Artifact
@@ -104,6 +156,16 @@ class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
     @extend_schema_field(VocabularySerializer(many=True))
     def get_tasks(self, artifact: Artifact) -> list[dict[str, str]]:
         return self._vocabulary(artifact, "task")
+
+    @extend_schema_field(SensitiveAttributeSerializer(many=True))
+    def get_sensitive_attributes(self, artifact: Artifact) -> list[dict[str, str]]:
+        if hasattr(artifact, "sensitive_list"):  # annotated by with_vocabulary
+            return sensitive_from(artifact.sensitive_list)
+        return [
+            {"dimension": a.dimension.slug, "name": a.dimension.name, "obtained": a.obtained,
+             "note": a.note}
+            for a in sorted(sensitive_attributes(artifact), key=lambda a: a.dimension.slug)
+        ]  # fmt: skip
 
     @extend_schema_field(ArtifactLinkSerializer(many=True))
     def get_links(self, artifact: Artifact) -> list[dict[str, Any]]:
@@ -126,6 +188,7 @@ class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
         row = {key: _follow(artifact, path) for key, path in REPRESENTATION_COLUMNS.items()}
         for kind in ("dimension", "task"):
             row[f"{kind}s"] = self._vocabulary(artifact, kind)
+        row["sensitive_attributes"] = self.get_sensitive_attributes(artifact)
         creators = [
             {
                 "name": link.person.full_name,
@@ -246,6 +309,50 @@ class ArtifactWriteSerializer(serializers.Serializer[Artifact]):
     limitations = TextField(required=False, allow_blank=True)
     evaluation_data = TextField(required=False, allow_blank=True)
     ethical_considerations = TextField(required=False, allow_blank=True)
+    domain = serializers.ChoiceField(
+        choices=Domain.choices, required=False, allow_blank=True, help_text="Application domain."
+    )
+    collection_process = TextField(
+        required=False,
+        allow_blank=True,
+        help_text="How a dataset's data were collected (Markdown).",
+    )
+    consent_anonymisation = TextField(
+        required=False,
+        allow_blank=True,
+        help_text="How consent was sought and the data anonymised (Markdown).",
+    )
+    known_biases = TextField(
+        required=False,
+        allow_blank=True,
+        help_text="Biases known in the data or the model (Markdown).",
+    )
+    annotator_demographics = TextField(
+        required=False, allow_blank=True, help_text="Who annotated a dataset (Markdown)."
+    )
+    fairness_notions = serializers.ListField(
+        child=serializers.ChoiceField(choices=FairnessNotion.choices),
+        required=False,
+        max_length=len(FairnessNotion.values),
+        help_text="Fairness notions a metric measures (codes).",
+    )
+    metric_form = serializers.ChoiceField(
+        choices=MetricForm.choices,
+        required=False,
+        allow_blank=True,
+        help_text="How a metric compares groups.",
+    )
+    metric_inputs = serializers.ListField(
+        child=serializers.ChoiceField(choices=MetricInput.choices),
+        required=False,
+        max_length=len(MetricInput.values),
+        help_text="What a metric needs as input (codes).",
+    )
+    group_results = TextField(
+        required=False,
+        allow_blank=True,
+        help_text="The groups a model was evaluated on, and its results (Markdown).",
+    )
 
     def create(self, validated_data: dict[str, Any]) -> Artifact:
         return artifact_create(**validated_data)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, NoReturn
 
 import django_filters
 from django.db import connection
@@ -18,13 +18,18 @@ from rest_framework.exceptions import NotAcceptable, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from artifacts.api.renderers import DATACITE_SCHEMA, artifact_renderers
+from artifacts.api.renderers import (
+    CROISSANT_SCHEMA,
+    DATACITE_SCHEMA,
+    ProfileNegotiation,
+    artifact_renderers,
+)
 from artifacts.api.schemas import BIBTEX_SCHEMA, CFF_SCHEMA
 from artifacts.api.serializers import (
     ArtifactSerializer,
     ArtifactWriteSerializer,
 )
-from artifacts.metadata import citation, datacite, jsonld
+from artifacts.metadata import citation, croissant, datacite, jsonld
 from artifacts.models import Artifact, ArtifactCreator, ArtifactLink, LinkState
 from artifacts.representation import (
     REPRESENTATION_COLUMNS,
@@ -36,6 +41,7 @@ from artifacts.selectors.artifacts import (
     artifact_listed_queryset,
     artifact_public_queryset,
     artifact_slug_for_former,
+    sensitive_from,
     vocabulary_from,
     with_vocabulary,
 )
@@ -138,6 +144,15 @@ def _cursor_ordering(request: Request) -> tuple[str, ...]:
     return ("-published_at", "-id")
 
 
+def _refuse_format(request: Request, why: str) -> NoReturn:
+    """The artifact has no representation in the format asked for. ``?format=`` names one as
+    a URL does, and there is none (404, as for an unknown format); an Accept header asks for
+    one: none is acceptable (406)."""
+    if request.query_params.get("format"):
+        raise NotFound(why)
+    raise NotAcceptable(why)
+
+
 @extend_schema(tags=["artifacts"])
 @write_schema(ArtifactWriteSerializer, ArtifactSerializer)
 class ArtifactViewSet(
@@ -151,6 +166,7 @@ class ArtifactViewSet(
 
     serializer_class = ArtifactSerializer
     write_serializer_class = ArtifactWriteSerializer
+    content_negotiation_class = ProfileNegotiation
     filterset_class = ArtifactFilter
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
@@ -190,6 +206,7 @@ class ArtifactViewSet(
         responses={
             (200, "application/json"): ArtifactSerializer,
             (200, "application/ld+json"): OpenApiTypes.OBJECT,
+            (200, croissant.MEDIA_TYPE): CROISSANT_SCHEMA,
             (200, "application/vnd.datacite.datacite+json"): DATACITE_SCHEMA,
             (200, "application/x-bibtex"): BIBTEX_SCHEMA,
             (200, "application/x-cff+yaml"): CFF_SCHEMA,
@@ -204,7 +221,10 @@ class ArtifactViewSet(
             "`?format=datacite`: flat DataCite JSON, metadata schema 4.5, for an artifact "
             "with a registered DOI only, since a DataCite record is a DOI's metadata; for one "
             "without, the answer is a 406 (by Accept) or 404 (by `?format=`) in "
-            "`application/json` saying so), BibTeX (`application/x-bibtex`, `?format=bibtex`) or "
+            "`application/json` saying so), Croissant 1.0 with its Responsible-AI properties "
+            f"(`{croissant.MEDIA_TYPE}`, `?format=croissant`: for a dataset only; for "
+            "another kind of artifact the answer is a 406 or 404 in the same way), BibTeX "
+            "(`application/x-bibtex`, `?format=bibtex`) or "
             "CITATION.cff (`application/x-cff+yaml`, `?format=cff`)."
         ),
     )
@@ -228,17 +248,17 @@ class ArtifactViewSet(
             reverse("artifacts:project-detail", args=[artifact.award.award_number])
         )
         fmt = request.accepted_renderer.format
+        if fmt == "croissant":
+            if not croissant.croissant_available(artifact):
+                _refuse_format(request, croissant.not_a_dataset(artifact))
+            return Response(croissant.artifact_croissant(artifact, page_url=page_url))
         if fmt == "jsonld":
             return Response(
                 jsonld.artifact_jsonld(artifact, page_url=page_url, project_url=project_url)
             )
         if fmt == "datacite":
             if not datacite.datacite_available(artifact):
-                # ?format= names a representation as a URL does, and there is none (404, as
-                # for an unknown format); an Accept header asks for one: none acceptable.
-                if request.query_params.get("format"):
-                    raise NotFound(datacite.NO_DOI)
-                raise NotAcceptable(datacite.NO_DOI)
+                _refuse_format(request, datacite.NO_DOI)
             return Response(datacite.artifact_datacite(artifact, page_url=page_url))
         if fmt == "bibtex":
             return Response(citation.artifact_bibtex(artifact, page_url=page_url))
@@ -253,7 +273,12 @@ class ArtifactViewSet(
     def _list_page(self, request: Request, queryset: QuerySet[Artifact]) -> Response:
         """A page read as plain rows (no model instances): for 100 artifacts building
         instances costs more than the SQL itself."""
-        columns = [*REPRESENTATION_COLUMNS.values(), "dimension_list", "task_list"]
+        columns = [
+            *REPRESENTATION_COLUMNS.values(),
+            "dimension_list",
+            "task_list",
+            "sensitive_list",
+        ]
         if "rank" in queryset.query.annotations:
             columns.append("rank")  # the cursor's position when ordering by relevance
         rows = self.paginate_queryset(with_vocabulary(queryset).values(*columns))
@@ -281,6 +306,7 @@ class ArtifactViewSet(
             values = {key: row[path] for key, path in REPRESENTATION_COLUMNS.items()}
             values["dimensions"] = vocabulary_from(row["dimension_list"])
             values["tasks"] = vocabulary_from(row["task_list"])
+            values["sensitive_attributes"] = sensitive_from(row["sensitive_list"])
             data.append(
                 artifact_representation(
                     values,

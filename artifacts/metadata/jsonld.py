@@ -9,6 +9,8 @@ import json
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from django.urls import reverse
+
 from artifacts.metadata.common import (
     PUBLISHER,
     abstract_of,
@@ -21,7 +23,9 @@ from artifacts.metadata.common import (
     ror_url,
     spdx_url,
 )
-from artifacts.models import Artifact
+from artifacts.metadata.fairness import sensitive_attributes
+from artifacts.models import Artifact, Domain, FairnessNotion
+from artifacts.models.fairness import labels
 from proposals.models import Organization, Person
 
 _SCHEMA_TYPES = {
@@ -74,6 +78,11 @@ def _person(person: Person) -> dict[str, Any]:
     return data
 
 
+def schema_type(artifact: Artifact) -> str:
+    """The schema.org type an artifact is described as (Dataset, SoftwareSourceCode, …)."""
+    return _SCHEMA_TYPES.get(Artifact.Kind(artifact.kind), "CreativeWork")
+
+
 def download_type(url: str) -> str | None:
     """The media type of the data file ``url`` leads to, or None if it is not one."""
     path = urlsplit(url).path.lower()
@@ -110,11 +119,60 @@ def _grant(artifact: Artifact, *, project_url: str) -> dict[str, Any]:
     return grant
 
 
+def _term(code: str, label: str) -> dict[str, Any]:
+    return {"@type": "DefinedTerm", "name": label, "termCode": code}
+
+
+def _fairness(artifact: Artifact, data: dict[str, Any], *, dataset: bool) -> None:
+    """What the artifact is about (its domain, the notions a metric measures) and, for a
+    dataset, the sensitive attributes it records and how its data were collected."""
+    about = (
+        [_term(artifact.domain, labels([artifact.domain], Domain)[0])] if artifact.domain else []
+    )
+    notions = artifact.fairness_notions or []
+    about += [_term(c, t) for c, t in zip(notions, labels(notions, FairnessNotion), strict=True)]
+    if about:
+        data["about"] = about
+    if not dataset:
+        return
+    measured = [
+        {
+            "@type": "PropertyValue",
+            "name": attribute.dimension.name,
+            "description": "Sensitive attribute, "
+            + attribute.get_obtained_display().lower()
+            + (f": {attribute.note}" if attribute.note else ""),
+        }
+        for attribute in sensitive_attributes(artifact)
+    ]
+    if measured:
+        data["variableMeasured"] = measured
+    if artifact.collection_process.strip():
+        data["measurementTechnique"] = artifact.collection_process.strip()
+
+
+def _versions(artifact: Artifact, data: dict[str, Any], *, page_url: str) -> None:
+    """Which artifact replaces which. schema.org has no property for a creative work's
+    successor (successorOf is for product models, supersededBy for its own terms), but a new
+    version is based on the one it replaces (isBasedOn): the successor says so, and the
+    retired artifact states the same relation in reverse."""
+
+    def url(other: Artifact) -> str:
+        return urljoin(page_url, reverse("artifacts:detail", args=[other.slug]))
+
+    predecessors = artifact.predecessors
+    if predecessors:
+        data["isBasedOn"] = [url(other) for other in predecessors]
+    successor = artifact.successor
+    if successor is not None:
+        data["@reverse"] = {"isBasedOn": [url(successor)]}
+
+
 def artifact_jsonld(artifact: Artifact, *, page_url: str, project_url: str) -> dict[str, Any]:
-    schema_type = _SCHEMA_TYPES.get(Artifact.Kind(artifact.kind), "CreativeWork")
+    its_type = schema_type(artifact)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
-        "@type": schema_type,
+        "@type": its_type,
         "@id": page_url,
         "name": artifact.title,
         "description": abstract_of(artifact),
@@ -145,7 +203,9 @@ def artifact_jsonld(artifact: Artifact, *, page_url: str, project_url: str) -> d
         data["sameAs"] = same_as
     if artifact.is_retired:
         data["creativeWorkStatus"] = "Obsolete"
-    if schema_type == "Dataset":
+    _versions(artifact, data, page_url=page_url)
+    _fairness(artifact, data, dataset=its_type == "Dataset")
+    if its_type == "Dataset":
         distribution = _distribution(artifact)
         if distribution:
             data["distribution"] = distribution

@@ -1,5 +1,6 @@
-"""The catalogue's data: its artifacts and their links (catalogue), and the outputs found
-in scholarly indexes by award number, waiting for staff (discovery)."""
+"""The catalogue's data: its artifacts and their links (catalogue), their fairness metadata
+(fairness), and the outputs found in scholarly indexes by award number, waiting for staff
+(discovery)."""
 
 from artifacts.models.catalogue import (
     LINK_STATES,
@@ -17,6 +18,13 @@ from artifacts.models.catalogue import (
     Vocabulary,
 )
 from artifacts.models.discovery import DiscoveryRun, Publication, Suggestion
+from artifacts.models.fairness import (
+    Domain,
+    FairnessNotion,
+    MetricForm,
+    MetricInput,
+    SensitiveAttribute,
+)
 from artifacts.models.submissions import ArtifactRevision, ReviewDecision, Submission
 
 __all__ = [
@@ -28,13 +36,18 @@ __all__ = [
     "ArtifactRevision",
     "CheckOutcome",
     "DiscoveryRun",
+    "Domain",
     "FacetCount",
     "FairnessDimension",
+    "FairnessNotion",
     "LinkCheck",
     "LinkHealthDay",
     "LinkState",
+    "MetricForm",
+    "MetricInput",
     "Publication",
     "ReviewDecision",
+    "SensitiveAttribute",
     "Submission",
     "Suggestion",
     "Task",

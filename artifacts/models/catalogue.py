@@ -8,6 +8,12 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from artifacts.models.fairness import (
+    Domain,
+    MetricForm,
+    validate_fairness_notions,
+    validate_metric_inputs,
+)
 from artifacts.validators import validate_doi, validate_keywords, validate_spdx_license
 from fairprog.models import identifier_field, unique_when_given
 from proposals.models import Award, Person, Program
@@ -56,6 +62,12 @@ class LinkState(models.TextChoices):
 
 # A link's own states: every LinkState but "none", which only an artifact can have.
 LINK_STATES = [(value, label) for value, label in LinkState.choices if value != LinkState.NONE]
+
+
+# Artifacts with a public page: published, or retired after publication (the one public
+# definition is artifacts.selectors.artifacts.artifact_public_queryset; a model field that may
+# only name public artifacts needs it here).
+PUBLIC_ARTIFACT = Q(status="published") | Q(status="retired", published_at__isnull=False)
 
 
 class Artifact(models.Model):
@@ -113,6 +125,27 @@ class Artifact(models.Model):
     limitations = models.TextField(blank=True, help_text="Markdown.")
     evaluation_data = models.TextField(blank=True, help_text="Markdown.")
     ethical_considerations = models.TextField(blank=True, help_text="Markdown.")
+    # Fairness metadata (artifacts/models/fairness.py has the vocabularies): every field may
+    # be unknown, and the page says so rather than hiding it.
+    domain = models.CharField(max_length=80, blank=True, choices=Domain.choices)
+    collection_process = models.TextField(blank=True, help_text="Datasets. Markdown.")
+    consent_anonymisation = models.TextField(
+        "consent and anonymisation", blank=True, help_text="Datasets. Markdown."
+    )
+    known_biases = models.TextField(blank=True, help_text="Markdown.")
+    annotator_demographics = models.TextField(blank=True, help_text="Datasets. Markdown.")
+    fairness_notions = models.JSONField(
+        default=list, blank=True, validators=[validate_fairness_notions], help_text="Metrics."
+    )
+    metric_form = models.CharField(
+        max_length=12, blank=True, choices=MetricForm.choices, help_text="Metrics."
+    )
+    metric_inputs = models.JSONField(
+        default=list, blank=True, validators=[validate_metric_inputs], help_text="Metrics."
+    )
+    group_results = models.TextField(
+        "evaluated groups and results", blank=True, help_text="Models. Markdown."
+    )
 
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
@@ -120,6 +153,19 @@ class Artifact(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     retired_at = models.DateTimeField(null=True, blank=True, editable=False)
     retirement_note = models.TextField(blank=True, help_text="Shown on a retired artifact's page.")
+    # Named in the form, then taken by the retire action (artifact_retire): the retired page
+    # links its successor, and the successor's page says what it supersedes.
+    superseded_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supersedes",
+        limit_choices_to=PUBLIC_ARTIFACT,
+        verbose_name="superseded by",
+        help_text="The published artifact that replaces this one (its next version, say); "
+        "its page is linked from this one's once this one is retired.",
+    )
     # Who submitted it for review, and when (a researcher; empty for staff-made records).
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -165,6 +211,9 @@ class Artifact(models.Model):
                 | Q(published_at__isnull=False),
                 name="artifact_published_has_date",
             ),
+            models.CheckConstraint(
+                condition=~Q(superseded_by=models.F("id")), name="artifact_not_its_own_successor"
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="artifact_public_idx"),
@@ -189,6 +238,17 @@ class Artifact(models.Model):
     @property
     def is_retired(self) -> bool:
         return self.status == self.Status.RETIRED
+
+    @property
+    def successor(self) -> Artifact | None:
+        """The public artifact that replaces this one, once this one is retired."""
+        successor = self.superseded_by if self.is_retired else None
+        return successor if successor is not None and successor.is_public else None
+
+    @property
+    def predecessors(self) -> list[Artifact]:
+        """The retired public artifacts this one replaces."""
+        return [a for a in self.supersedes.all() if a.is_retired and a.is_public]
 
     @property
     def doi_url(self) -> str:
@@ -249,6 +309,7 @@ class CheckOutcome(models.TextChoices):
     TIMEOUT = "timeout", "Timed out"
     SERVER_ERROR = "server_error", "Server error"
     REFUSED = "refused", "Refused (not a public address)"
+    NO_NETWORK = "no_network", "Not checked: no network"
 
 
 class ArtifactLink(models.Model):

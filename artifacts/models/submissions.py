@@ -15,7 +15,7 @@ from artifacts.models.catalogue import Artifact
 class ArtifactRevision(models.Model):
     """A researcher's edit of a published artifact, waiting for staff: the artifact's editable
     fields as the researcher left them (``fields``: scalar fields by name; dimensions, tasks and
-    creators as ids, creators in order)."""
+    creators as ids, creators in order; sensitive attributes as rows)."""
 
     class State(models.TextChoices):
         PENDING = "pending", "Waiting for review"
@@ -34,6 +34,9 @@ class ArtifactRevision(models.Model):
     dimension_ids = models.JSONField(default=list)
     task_ids = models.JSONField(default=list)
     creator_ids = models.JSONField(default=list)
+    # [[dimension id, how obtained, note], …]; null for an edit made before they were
+    # recorded, which leaves the artifact's sensitive attributes as they are.
+    sensitive_attributes = models.JSONField(null=True, blank=True)
     note = models.TextField(blank=True, help_text="What the researcher says about the edit.")
 
     class Meta:

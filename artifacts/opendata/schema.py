@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from artifacts.metadata.common import spdx_url
-from artifacts.models import Artifact, LinkState
+from artifacts.models import Artifact, Domain, FairnessNotion, LinkState, MetricForm, MetricInput
 from artifacts.representation import FIELD_ORDER
 from artifacts.validators import normalize_spdx_license, spdx_licenses
 from fairprog.errors import DomainError
@@ -64,6 +64,7 @@ def _names(what: str) -> str:
 
 _USD = "in US dollars; empty when not recorded."
 _KINDS = tuple(Artifact.Kind.values)
+_DOMAIN_TEXT = "; ".join(f"{value} ({label})" for value, label in Domain.choices)
 _KIND_TEXT = "; ".join(f"{value} ({label})" for value, label in Artifact.Kind.choices)
 _HEALTH_TEXT = (
     "The worst state of the artifact's links as the link checker last found them: ok "
@@ -190,6 +191,10 @@ _JSONL_ONLY = {
     "dimensions": Column("dimensions", "array", "Fairness dimensions",
                          "Fairness dimensions the artifact addresses, as objects with slug and "
                          "name."),
+    "sensitive_attributes": Column("sensitive_attributes", "array", "Sensitive attributes",
+                                   "A dataset's sensitive attributes, as objects with "
+                                   "dimension (slug), name, obtained (self_reported, annotated, "
+                                   "inferred or unknown) and note."),
     "tasks": Column("tasks", "array", "Tasks and modalities",
                     "Tasks and data modalities, as objects with slug and name."),
     "creators": Column("creators", "array", "Creators",
@@ -206,8 +211,36 @@ _JSONL_ONLY = {
     "ethical_considerations": Column("ethical_considerations", "string",
                                      "Ethical considerations",
                                      "Ethical considerations (Markdown)."),
+    "domain": Column("domain", "string", "Application domain",
+                     f"Domain the artifact applies to, empty when not stated: {_DOMAIN_TEXT}.",
+                     enum=tuple(Domain.values)),
+    "collection_process": Column("collection_process", "string", "Collection process",
+                                 "How a dataset's data were collected (Markdown)."),
+    "consent_anonymisation": Column("consent_anonymisation", "string",
+                                    "Consent and anonymisation",
+                                    "How consent was sought and the data anonymised "
+                                    "(Markdown)."),
+    "known_biases": Column("known_biases", "string", "Known biases",
+                           "Biases known in the data or the model (Markdown)."),
+    "annotator_demographics": Column("annotator_demographics", "string",
+                                     "Annotator demographics",
+                                     "Who annotated a dataset (Markdown)."),
+    "fairness_notions": Column("fairness_notions", "array", "Fairness notions",
+                               "What a metric measures, as a JSON array of codes: "
+                               f"{', '.join(FairnessNotion.values)}."),
+    "metric_form": Column("metric_form", "string", "Metric form",
+                          "How a metric compares groups (difference, ratio, other); empty "
+                          "when not stated.", enum=tuple(MetricForm.values)),
+    "metric_inputs": Column("metric_inputs", "array", "Metric inputs",
+                            "What a metric needs, as a JSON array of codes: "
+                            f"{', '.join(MetricInput.values)}."),
+    "group_results": Column("group_results", "string", "Evaluated groups and results",
+                            "The groups a model was evaluated on and its results (Markdown)."),
     "retirement_note": Column("retirement_note", "string", "Retirement note",
                               "Why a retired artifact was retired."),
+    "superseded_by": Column("superseded_by", "string", "Superseded by",
+                            "For a retired artifact, the slug of the artifact that replaces "
+                            "it (its line is in this file); null when none is named."),
     "updated_at": Column("updated_at", "datetime", "Updated",
                          "When the record last changed (UTC).", required=True),
     "award_title": Column("award_title", "string", "Award title",

@@ -28,6 +28,7 @@ from artifacts.representation import (
 )
 from artifacts.selectors.artifacts import (
     artifact_public_queryset,
+    sensitive_from,
     vocabulary_from,
     with_vocabulary,
 )
@@ -140,7 +141,7 @@ def write_awards(path: Path, *, site: str, progress: Progress | None) -> int:
 def _artifact_batches() -> Iterator[list[dict[str, Any]]]:
     """Public artifacts as plain rows (the API list's columns, dimensions and tasks joined in
     the same query), BATCH at a time, oldest first so that nightly files diff well."""
-    columns = [*REPRESENTATION_COLUMNS.values(), "dimension_list", "task_list"]
+    columns = [*REPRESENTATION_COLUMNS.values(), "dimension_list", "task_list", "sensitive_list"]
     rows = (
         with_vocabulary(artifact_public_queryset())
         .order_by("pk")
@@ -210,6 +211,7 @@ def write_artifacts(
                 values = {key: row[path] for key, path in REPRESENTATION_COLUMNS.items()}
                 values["dimensions"] = vocabulary_from(row["dimension_list"])
                 values["tasks"] = vocabulary_from(row["task_list"])
+                values["sensitive_attributes"] = sensitive_from(row["sensitive_list"])
                 url = f"{pages}{row['slug']}/"
                 its_creators = creators.get(row["id"], [])
                 jsonl_out.write(

@@ -17,7 +17,7 @@ from django.db.models import (
     TextField,
 )
 
-from artifacts.models import Artifact, ArtifactCreator, ArtifactFormerSlug
+from artifacts.models import Artifact, ArtifactCreator, ArtifactFormerSlug, SensitiveAttribute
 from artifacts.selectors.links import artifact_links_prefetch
 from fairprog.db import JoinedText
 from proposals.models import Award
@@ -96,9 +96,19 @@ class _SlugAndName(Func):
     output_field = TextField()
 
 
+class _SensitiveParts(Func):
+    """``slug|name|obtained|note`` of a sensitive attribute, its note last: a note may hold
+    "|" (it is split off last), never the separator between entries (the service refuses
+    it)."""
+
+    arg_joiner = " || '|' || "
+    template = "%(expressions)s"
+    output_field = TextField()
+
+
 def with_vocabulary(qs: QuerySet[Artifact]) -> QuerySet[Artifact]:
-    """Each artifact's dimensions and tasks as "slug|name" lists joined into one text each,
-    read in the same query as the artifacts (no query per relation)."""
+    """Each artifact's dimensions, tasks and sensitive attributes as "|"-split lists joined
+    into one text each, read in the same query as the artifacts (no query per relation)."""
 
     def joined(through: Any, column: str) -> Subquery:
         return Subquery(
@@ -114,15 +124,40 @@ def with_vocabulary(qs: QuerySet[Artifact]) -> QuerySet[Artifact]:
             .values("joined")
         )
 
+    sensitive = Subquery(
+        SensitiveAttribute.objects.filter(artifact_id=OuterRef("pk"))
+        .order_by()
+        .values("artifact_id")
+        .annotate(
+            joined=JoinedText(
+                _SensitiveParts("dimension__slug", "dimension__name", "obtained", "note"),
+                separator=VOCABULARY_SEPARATOR,
+            )
+        )
+        .values("joined")
+    )
     return qs.annotate(
         dimension_list=joined(Artifact.dimensions.through, "fairnessdimension"),
         task_list=joined(Artifact.tasks.through, "task"),
+        sensitive_list=sensitive,
     )
 
 
 def vocabulary_from(joined: str | None) -> list[dict[str, str]]:
     entries = [item.split("|", 1) for item in (joined or "").split(VOCABULARY_SEPARATOR) if item]
     return sorted(({"slug": slug, "name": name} for slug, name in entries), key=lambda v: v["slug"])
+
+
+def sensitive_from(joined: str | None) -> list[dict[str, str]]:
+    """A dataset's sensitive attributes from ``with_vocabulary``'s joined text."""
+    entries = [item.split("|", 3) for item in (joined or "").split(VOCABULARY_SEPARATOR) if item]
+    return sorted(
+        (
+            {"dimension": slug, "name": name, "obtained": obtained, "note": note}
+            for slug, name, obtained, note in entries
+        ),
+        key=lambda v: v["dimension"],
+    )
 
 
 def artifact_recent(limit: int = 6) -> QuerySet[Artifact]:

@@ -65,6 +65,26 @@ def _slug_history(artifact: Artifact, *, stored: tuple[str, dt.datetime | None] 
         ArtifactFormerSlug.objects.update_or_create(slug=old_slug, defaults={"artifact": artifact})
 
 
+def _successor_errors(successor: Artifact | None, *, artifact: Artifact | None) -> list[str]:
+    """Why ``successor`` cannot be named as the artifact that replaces ``artifact``: only
+    another public artifact can, and not one that ``artifact`` itself replaces."""
+    if successor is None:
+        return []
+    if artifact is not None and artifact.pk and successor.pk == artifact.pk:
+        return ["An artifact cannot supersede itself: name the one that replaces it."]
+    if not successor.is_public:
+        return [
+            f'"{successor.title}" is not public: only a published artifact can be named as '
+            "the one that replaces this one."
+        ]
+    if artifact is not None and artifact.pk and successor.superseded_by_id == artifact.pk:
+        return [
+            f'"{successor.title}" is itself superseded by this artifact: two artifacts '
+            "cannot replace each other."
+        ]
+    return []
+
+
 def artifact_fields_normalised(
     fields: Mapping[str, Any], *, artifact: Artifact | None = None
 ) -> dict[str, Any]:
@@ -87,6 +107,8 @@ def artifact_fields_normalised(
         taken := _former_slug_errors(normalised["slug"], artifact=artifact)
     ):
         errors["slug"] = taken
+    if successor_errors := _successor_errors(normalised.get("superseded_by"), artifact=artifact):
+        errors["superseded_by"] = successor_errors
     if errors:
         first = next(iter(errors.values()))[0]
         raise DomainError(first, errors=errors)
@@ -197,11 +219,16 @@ def artifact_publish(*, artifact: Artifact, when: dt.datetime | None = None) -> 
             f'Cannot publish "{artifact.title}": it needs {" and ".join(missing)} first; '
             "researchers cannot reuse what they cannot reach or whose terms they do not know."
         )
+    if artifact.status == Artifact.Status.RETIRED:
+        artifact.superseded_by = None  # current again: nothing replaces it
     artifact.status = Artifact.Status.PUBLISHED
     artifact.published_at = published_at = artifact.published_at or when or timezone.now()
     artifact.retired_at = None
     artifact._change_reason = "Published"  # type: ignore[attr-defined]
-    fields = ["status", "published_at", "retired_at", "updated_at", "citation_key"]
+    fields = [
+        *("status", "published_at", "retired_at", "superseded_by", "updated_at"),
+        "citation_key",
+    ]
     if artifact.citation_key:  # given at its first publication, kept for good
         artifact.save(update_fields=fields)
     else:
@@ -243,8 +270,11 @@ def _save_with_new_citation_key(
 
 
 @transaction.atomic
-def artifact_retire(*, artifact: Artifact, note: str) -> Artifact:
-    """Retire an artifact: its page stays, with the note, but it leaves listings."""
+def artifact_retire(
+    *, artifact: Artifact, note: str, superseded_by: Artifact | None = None
+) -> Artifact:
+    """Retire an artifact: its page stays, with the note and a link to ``superseded_by``
+    (the public artifact that replaces it, if any), but it leaves listings."""
     if artifact.status == Artifact.Status.RETIRED:
         raise DomainError(f'"{artifact.title}" is already retired.')
     if not note.strip():
@@ -253,10 +283,15 @@ def artifact_retire(*, artifact: Artifact, note: str) -> Artifact:
             "the note is shown on its page.",
             errors={"retirement_note": ["Required when retiring."]},
         )
+    if refused := _successor_errors(superseded_by, artifact=artifact):
+        raise DomainError(refused[0], errors={"superseded_by": refused})
     artifact.status = Artifact.Status.RETIRED
     artifact.retired_at = timezone.now()
     artifact.retirement_note = note.strip()
+    artifact.superseded_by = superseded_by
     artifact._change_reason = "Retired"  # type: ignore[attr-defined]
-    artifact.save(update_fields=["status", "retired_at", "retirement_note", "updated_at"])
+    artifact.save(
+        update_fields=["status", "retired_at", "retirement_note", "superseded_by", "updated_at"]
+    )
     catalogue_changed_on_commit()
     return artifact

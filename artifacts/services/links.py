@@ -9,6 +9,7 @@ artifacts/linkstate.py; the weekly digest of broken links is services/link_diges
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from artifacts.models import Artifact, ArtifactLink, LinkCheck, LinkHealthDay, L
 from fairprog import queueing
 from fairprog.catalogue_version import catalogue_changed_on_commit
 
+logger = logging.getLogger(__name__)
 Role = ArtifactLink.Role
 URGENT, BULK = 0, 9  # task priorities on Redis (0 is served first)
 
@@ -254,12 +256,23 @@ class CheckReport:
     outcomes: Counter[str]
     seconds: float
 
+    @property
+    def no_network(self) -> int:
+        """How many links were not checked because the checker's network was down."""
+        return self.outcomes[linkcheck.NO_NETWORK]
+
     def __str__(self) -> str:
-        found = ", ".join(f"{n} {outcome}" for outcome, n in self.outcomes.most_common())
+        found = ", ".join(
+            f"{n} {NOT_CHECKED if outcome == linkcheck.NO_NETWORK else outcome}"
+            for outcome, n in self.outcomes.most_common()
+        )
         rate = self.checked / self.seconds if self.seconds else 0
         return f"{self.checked} links checked in {self.seconds:.1f} s ({rate:.0f}/s)" + (
             f": {found}" if found else ""
         )
+
+
+NOT_CHECKED = "not checked: no network"
 
 
 def links_check(
@@ -282,7 +295,12 @@ def links_check(
         link_checks_record([(link, by_url[link.url]) for link in links])
         outcomes.update(by_url[link.url].outcome for link in links)
     seconds = (timezone.now() - started).total_seconds()
-    return CheckReport(checked=sum(outcomes.values()), outcomes=outcomes, seconds=seconds)
+    report = CheckReport(checked=sum(outcomes.values()), outcomes=outcomes, seconds=seconds)
+    if report.no_network:
+        logger.warning(
+            "Link check: %d links %s; their states are unchanged.", report.no_network, NOT_CHECKED
+        )
+    return report
 
 
 def links_due(*, now: dt.datetime | None = None, limit: int | None = None) -> list[int]:
@@ -333,9 +351,10 @@ def links_sweep(*, now: dt.datetime | None = None) -> SweepReport:
     ArtifactLink.objects.filter(pk__in=due).update(
         next_check_at=now + dt.timedelta(seconds=settings.LINKCHECK_SWEEP_SECONDS * 4)
     )
-    queueing.queue_now(
-        CHECK_TASK, *[(ids,) for ids in batches], priority=BULK, what="due link checks"
-    )
+    if batches:  # with none, queue_now would send one task without its argument
+        queueing.queue_now(
+            CHECK_TASK, *[(ids,) for ids in batches], priority=BULK, what="due link checks"
+        )
     return SweepReport(changed=len(changed), due=len(due), batches=len(batches))
 
 

@@ -35,6 +35,12 @@ from artifacts.services.artifacts import (
     artifact_publish,
     artifact_update,
 )
+from artifacts.services.fairness import (
+    artifact_sensitive_attributes_set,
+    sensitive_attributes_normalised,
+    sensitive_attributes_of,
+    sensitive_attributes_shown,
+)
 from fairprog.errors import DomainError
 from fairprog.mail import templated_message
 from proposals.models import Award, AwardInvestigator, Person
@@ -59,7 +65,17 @@ EDITABLE = (
     "limitations",
     "evaluation_data",
     "ethical_considerations",
+    "domain",
+    "collection_process",
+    "consent_anonymisation",
+    "known_biases",
+    "annotator_demographics",
+    "fairness_notions",
+    "metric_form",
+    "metric_inputs",
+    "group_results",
 )
+RELATED = ("dimensions", "tasks", "creators", "sensitive_attributes")
 Decision = ReviewDecision.Decision
 
 
@@ -81,13 +97,19 @@ def _must_be_theirs(person: Person, award: Award) -> None:
 
 
 def _split(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(the scalar fields, the related ones: dimensions, tasks, creators)."""
-    unknown = set(values) - set(EDITABLE) - {"dimensions", "tasks", "creators"}
+    """(the scalar fields, the related ones: dimensions, tasks, creators, sensitive
+    attributes)."""
+    unknown = set(values) - set(EDITABLE) - set(RELATED)
     if unknown:
         raise DomainError(f"Not a field a researcher edits: {', '.join(sorted(unknown))}.")
     scalars = {name: value for name, value in values.items() if name in EDITABLE}
-    related = {name: values[name] for name in ("dimensions", "tasks", "creators") if name in values}
+    related = {name: values[name] for name in RELATED if name in values}
     return scalars, related
+
+
+def _set_sensitive(artifact: Artifact, rows: Any) -> None:
+    if rows is not None:
+        artifact_sensitive_attributes_set(artifact=artifact, rows=rows)
 
 
 @transaction.atomic
@@ -96,7 +118,9 @@ def researcher_draft_create(*, user: User, award: Award, **values: Any) -> Artif
     person = researcher_person(user)
     _must_be_theirs(person, award)
     scalars, related = _split(values)
+    rows = related.pop("sensitive_attributes", None)
     artifact = artifact_create(award=award, **scalars, **related)
+    _set_sensitive(artifact, rows)
     _reason(artifact, f"Draft made by {person}")
     return artifact
 
@@ -117,7 +141,9 @@ def researcher_draft_update(*, user: User, artifact: Artifact, **values: Any) ->
     person = researcher_person(user)
     locked = _editable_draft(person, artifact)
     scalars, related = _split(values)
+    rows = related.pop("sensitive_attributes", None)
     updated = artifact_update(artifact=locked, **scalars, **related)
+    _set_sensitive(updated, rows)
     _reason(updated, f"Draft edited by {person}")
     return updated
 
@@ -167,6 +193,8 @@ def revision_propose(
     ArtifactRevision.objects.select_for_update().filter(
         artifact=artifact, state=ArtifactRevision.State.PENDING
     ).update(state=ArtifactRevision.State.SUPERSEDED)
+    rows = related.get("sensitive_attributes")
+    sensitive = sensitive_attributes_normalised(rows) if rows is not None else None
     creators: Sequence[Person] = related.get("creators", list(_creators_of(artifact)))
     if len({p.pk for p in creators}) != len(creators):
         raise DomainError("A person is listed twice among the creators.")
@@ -177,6 +205,7 @@ def revision_propose(
         dimension_ids=_ids(related.get("dimensions", artifact.dimensions.all())),
         task_ids=_ids(related.get("tasks", artifact.tasks.all())),
         creator_ids=[p.pk for p in creators],
+        sensitive_attributes=sensitive,
         note=note.strip(),
     )
 
@@ -246,6 +275,11 @@ def revision_changes(revision: ArtifactRevision) -> list[tuple[str, str, str]]:
             return ", ".join(str(people[i]) for i in ids if i in people)
 
         changes.append(("creators", names_of(before_people), names_of(revision.creator_ids)))
+    before_rows = sensitive_attributes_of(artifact)
+    after_rows = revision.sensitive_attributes
+    if after_rows is not None and before_rows != after_rows:
+        changes.append(("sensitive attributes", sensitive_attributes_shown(before_rows),
+                        sensitive_attributes_shown(after_rows)))  # fmt: skip
     return changes
 
 
@@ -314,6 +348,7 @@ def revision_decide(
         raise DomainError("This edit is not waiting for review.")
     if decision == Decision.APPROVED:
         artifact = artifact_update(artifact=locked.artifact, **revision_values(locked))
+        _set_sensitive(artifact, locked.sensitive_attributes)
         _reason(artifact, f"Edit by {locked.proposed_by} approved")
         locked.state = ArtifactRevision.State.APPROVED
     elif decision == Decision.CHANGES_REQUESTED:

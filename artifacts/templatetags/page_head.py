@@ -5,22 +5,14 @@ representations (``<link rel="alternate">``), each with the media type it is ser
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django import template
-from django.urls import reverse
 
 from artifacts.metadata.common import PUBLISHER, creators_of, date_of, orcid_url
+from artifacts.metadata.formats import alternate_formats
 from artifacts.models import Artifact
 
 register = template.Library()
-
-
-@dataclass(frozen=True)
-class Alternate:
-    href: str
-    media_type: str
-    title: str
 
 
 def _scholar_date(iso_date: str) -> str:
@@ -53,26 +45,5 @@ def citation_meta(artifact: Artifact) -> list[tuple[str, str]]:
     return tags
 
 
-@register.simple_tag
-def alternate_formats(artifact: Artifact) -> list[Alternate]:
-    """The artifact's machine-readable representations, as the URLs that serve them. DataCite
-    JSON only for an artifact with a DOI: the record identifies the artifact by it."""
-    api = reverse("artifact-detail", args=[artifact.slug])
-    formats = [Alternate(f"{api}?format=jsonld", "application/ld+json", "schema.org JSON-LD")]
-    if artifact.doi:
-        formats.append(
-            Alternate(
-                f"{api}?format=datacite", "application/vnd.datacite.datacite+json", "DataCite JSON"
-            )
-        )
-    formats += [
-        Alternate(
-            reverse("artifacts:cite-bibtex", args=[artifact.slug]), "application/x-bibtex", "BibTeX"
-        ),
-        Alternate(
-            reverse("artifacts:cite-cff", args=[artifact.slug]),
-            "application/x-yaml",
-            "CITATION.cff (Citation File Format)",
-        ),
-    ]
-    return formats
+# The page's other representations (<link rel="alternate">), defined with the metadata.
+register.simple_tag(alternate_formats)

@@ -37,6 +37,7 @@ from fairprog.portfolio.my_forms import (
     errors_onto,
     initial_of,
     licence_ids,
+    sensitive_formset,
 )
 from proposals.models import Award, Person
 
@@ -142,18 +143,24 @@ def _saved(
     creators = creator_formset(award, request.POST)
     published = artifact is not None and artifact.status == Artifact.Status.PUBLISHED
     note_form = RevisionNoteForm(request.POST) if published else None
+    # A post without the sensitive attributes' rows leaves them as they are.
+    posted = "sensitive-TOTAL_FORMS" in request.POST
+    sensitive = sensitive_formset(request.POST) if posted else sensitive_formset(artifact=artifact)
     if "preview" in request.POST:
         text = request.POST.get("description", "")[:TEXT_LIMIT].replace("\x00", "")
         preview = render_to_string("my/artifact_preview.html", {"text": text})
         return _page(
             request, person, award=award, artifact=artifact, form=form, creators=creators,
-            note_form=note_form, preview=preview, quiet=True,
+            note_form=note_form, preview=preview, quiet=True, sensitive=sensitive,
         )  # fmt: skip
     valid = [form.is_valid(), creators.is_valid(), note_form is None or note_form.is_valid()]
+    valid.append(not posted or sensitive.is_valid())
     if all(valid):
         try:
             with transaction.atomic():
                 values = {**form.values(), "creators": creators_of(creators)}
+                if posted:
+                    values["sensitive_attributes"] = sensitive.rows()
                 if artifact is None:
                     made = researcher_draft_create(user=_user(request), award=award, **values)
                     saved_pk, done = made.pk, "Draft saved."
@@ -172,7 +179,7 @@ def _saved(
             return _see_other(reverse("my:artifact-edit", args=[saved_pk]))
     return _page(
         request, person, award=award, artifact=artifact, form=form, creators=creators,
-        note_form=note_form, status=400,
+        note_form=note_form, status=400, sensitive=sensitive,
     )  # fmt: skip
 
 
@@ -182,7 +189,10 @@ def artifact_new(request: HttpRequest, person: Person, award_number: str) -> Htt
     award = _award_of(person, award_number)
     if request.method == "POST":
         return _saved(request, person, award, None)
-    return _page(request, person, award=award, form=ArtifactForm(), creators=creator_formset(award))
+    return _page(
+        request, person, award=award, form=ArtifactForm(), creators=creator_formset(award),
+        sensitive=sensitive_formset(),
+    )  # fmt: skip
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -199,6 +209,7 @@ def artifact_edit(request: HttpRequest, person: Person, pk: int) -> HttpResponse
     return _page(
         request, person, award=artifact.award, artifact=artifact, form=form,
         creators=creators, note_form=note_form, pending=pending,
+        sensitive=sensitive_formset(artifact=artifact, revision=pending),
     )  # fmt: skip
 
 
@@ -223,6 +234,7 @@ def artifact_submit_view(request: HttpRequest, person: Person, pk: int) -> HttpR
         return _page(
             request, person, award=artifact.award, artifact=artifact, form=form,
             creators=creators, note_form=note_form, problem=exc.message, status=400,
+            sensitive=sensitive_formset(artifact=artifact),
         )  # fmt: skip
     messages.success(request, "Submitted for review: the program staff will tell you by e-mail.")
     return _see_other(reverse("my:artifact-edit", args=[artifact.pk]))

@@ -11,7 +11,18 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
-from artifacts.models import Artifact, ArtifactRevision, FairnessDimension, Task
+from artifacts.models import (
+    Artifact,
+    ArtifactRevision,
+    Domain,
+    FairnessDimension,
+    FairnessNotion,
+    MetricForm,
+    MetricInput,
+    SensitiveAttribute,
+    Task,
+)
+from artifacts.services.fairness import sensitive_attributes_of
 from artifacts.services.submissions import EDITABLE
 from artifacts.validators import spdx_licenses
 from fairprog.errors import DomainError
@@ -20,6 +31,7 @@ from proposals.services.programs import person_create
 from proposals.validators import normalize_orcid
 
 MAX_CREATORS = 30
+MAX_SENSITIVE = 20
 TEXT_LIMIT = 50_000  # characters of one Markdown section: far above any real one
 
 
@@ -115,6 +127,32 @@ class ArtifactForm(forms.Form):
     limitations = _Markdown("Limitations")
     evaluation_data = _Markdown("Evaluation data")
     ethical_considerations = _Markdown("Ethical considerations")
+    # Fairness metadata: every field may stay empty, and the public page then says so.
+    domain = forms.ChoiceField(
+        label="Application domain", choices=[("", "Not stated"), *Domain.choices], required=False
+    )
+    collection_process = _Markdown("How the data were collected")
+    consent_anonymisation = _Markdown("Consent and anonymisation")
+    known_biases = _Markdown("Known biases")
+    annotator_demographics = _Markdown("Annotator demographics")
+    fairness_notions = forms.MultipleChoiceField(
+        label="Fairness notions it measures",
+        choices=FairnessNotion.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    metric_form = forms.ChoiceField(
+        label="Difference or ratio",
+        choices=[("", "Not stated"), *MetricForm.choices],
+        required=False,
+    )
+    metric_inputs = forms.MultipleChoiceField(
+        label="What it needs as input",
+        choices=MetricInput.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    group_results = _Markdown("Evaluated groups and results")
 
     def clean_keywords(self) -> list[str]:
         words = [w.strip() for w in self.cleaned_data["keywords"].split(",")]
@@ -130,6 +168,87 @@ class ArtifactForm(forms.Form):
         values["dimensions"] = list(data["dimensions"])
         values["tasks"] = list(data["tasks"])
         return values
+
+
+class SensitiveAttributeForm(forms.Form):
+    """One sensitive attribute a dataset records, and how its values were obtained."""
+
+    dimension = forms.TypedChoiceField(
+        label="Sensitive attribute", required=False, coerce=int, empty_value=None
+    )
+    obtained = forms.ChoiceField(
+        label="how obtained",
+        choices=SensitiveAttribute.Obtained.choices,
+        initial=SensitiveAttribute.Obtained.UNKNOWN,
+        required=False,  # not given: unknown
+    )
+    note = forms.CharField(label="note", max_length=200, required=False)
+
+    def __init__(self, *args: Any, dimensions: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dimension"].choices = [("", "—"), *dimensions]  # type: ignore[attr-defined]
+
+
+class _SensitiveFormSet(forms.BaseFormSet):
+    def __init__(self, *args: Any, dimensions: list[tuple[int, str]], **kwargs: Any) -> None:
+        self.dimensions = dimensions  # read once for every row's choices
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "dimensions": self.dimensions}
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        chosen = [f.cleaned_data["dimension"] for f in self.forms if _row_of(f)]
+        if len(set(chosen)) != len(chosen):
+            raise ValidationError("A sensitive attribute is listed twice.")
+
+    def rows(self) -> list[list[Any]]:
+        """[dimension id, how obtained, note] per filled row, as the services take them."""
+        return [
+            [
+                f.cleaned_data["dimension"],
+                f.cleaned_data["obtained"] or SensitiveAttribute.Obtained.UNKNOWN,
+                f.cleaned_data["note"],
+            ]
+            for f in self.forms
+            if _row_of(f)
+        ]
+
+
+def _row_of(form: forms.Form) -> bool:
+    return bool(getattr(form, "cleaned_data", {}).get("dimension"))
+
+
+SensitiveFormSet = cast(
+    type[_SensitiveFormSet],
+    forms.formset_factory(
+        SensitiveAttributeForm,
+        formset=_SensitiveFormSet,
+        extra=2,
+        max_num=MAX_SENSITIVE,
+        absolute_max=MAX_SENSITIVE,
+        validate_max=True,
+    ),
+)
+
+
+def sensitive_formset(
+    data: QueryDict | None = None,
+    *,
+    artifact: Artifact | None = None,
+    revision: ArtifactRevision | None = None,
+) -> _SensitiveFormSet:
+    """The sensitive attributes as posted, or as stored (or as the waiting edit has them)."""
+    rows: list[list[Any]] = []
+    if revision is not None and revision.sensitive_attributes is not None:
+        rows = revision.sensitive_attributes
+    elif artifact is not None:
+        rows = sensitive_attributes_of(artifact)
+    initial = [{"dimension": pk, "obtained": obtained, "note": note} for pk, obtained, note in rows]
+    dimensions = list(FairnessDimension.objects.values_list("pk", "name"))
+    return SensitiveFormSet(data, prefix="sensitive", initial=initial, dimensions=dimensions)
 
 
 class RevisionNoteForm(forms.Form):

@@ -80,9 +80,10 @@ def filter_years() -> list[int]:
 
 
 def award_year_rows(scope: Scope) -> list[Any]:
-    """Awards and their amounts by their cycle's year (awards without a cycle last)."""
+    """The program's awards and their amounts by their cycle's year (awards without a
+    cycle last); an award imported from outside the program is not one of them."""
     return list(
-        Award.objects.filter(scope.q(program="program", year="cycle__year"))
+        Award.objects.filter(scope.q(program="program", year="cycle__year"), outside_program=False)
         .values(year=F("cycle__year"))
         .annotate(
             awards=Count("pk"),
@@ -150,7 +151,8 @@ def headlines(*, now: dt.datetime) -> list[Headline]:
         Headline("proposals_in_review", "Proposals under review", Proposal,
                  {"status__exact": Proposal.Status.UNDER_REVIEW}),
         Headline("awards_active", "Active awards", Award,
-                 {"start_date__lte": today, "end_date__gte": today}),
+                 {"start_date__lte": today, "end_date__gte": today,
+                  "outside_program__exact": False}),
         Headline("artifacts_published", "Published artifacts", Artifact,
                  {"status__exact": Artifact.Status.PUBLISHED}),
         Headline("links_broken", "Broken links", ArtifactLink,

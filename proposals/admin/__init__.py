@@ -8,11 +8,14 @@ registers each module's model admins:
 - ``deadlines``: deadlines, edited on their own and inline on cycles and awards.
 - ``investigators``: the inline rows that name people (investigators of proposals and
   awards; the artifacts admin uses them for creators).
-- ``proposals``: proposals, their export and the workflow actions.
+- ``proposals``: proposals, their export and the workflow actions; ``workflow`` puts the
+  legal next steps on a proposal's own page.
 - ``awards``: awards and their export.
 - ``imports``: uploads and runs of NSF award data.
 - ``reminders``: the delivery log of reminder e-mails and the subscriptions.
 - ``reviews``: reviewers, assignments (one by one and in bulk), reviews and the panels.
+
+``display`` holds what they share in showing values: amounts as money, export columns by name.
 """
 
 from proposals.admin import (  # noqa: F401

@@ -15,11 +15,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html_join
-from import_export import fields, resources
+from import_export import fields
 
 from fairprog.admin_mixins import CatalogueAdminMixin, ExportAdminMixin, HistoryAdmin
 from proposals.admin.deadlines import AwardDeadlineInline, DeadlineOwnerAdminMixin
-from proposals.admin.investigators import InvestigatorInline
+from proposals.admin.display import PlainColumnsExportForm, PlainResource, money
+from proposals.admin.investigators import INVESTIGATOR_SEARCH, InvestigatorInline
+from proposals.admin.notes import NotesAdminMixin
 from proposals.models import Award, AwardInvestigator
 from proposals.models.choices import AwardRole
 from proposals.services.researchers import signin_links_send
@@ -61,7 +63,7 @@ def _signin_links_send(awards: Iterable[Award], *, co_pis: bool) -> tuple[int, l
     return sent, unreachable
 
 
-class AwardResource(resources.ModelResource):
+class AwardResource(PlainResource):
     program = fields.Field(attribute="program__short_name", column_name="program")
     cycle = fields.Field(attribute="cycle__solicitation_number", column_name="cycle")
     institution = fields.Field(attribute="institution__name", column_name="institution")
@@ -73,21 +75,30 @@ class AwardResource(resources.ModelResource):
 
 
 @admin.register(Award)
-class AwardAdmin(CatalogueAdminMixin, DeadlineOwnerAdminMixin, ExportAdminMixin, HistoryAdmin):
+class AwardAdmin(
+    NotesAdminMixin, CatalogueAdminMixin, DeadlineOwnerAdminMixin, ExportAdminMixin, HistoryAdmin
+):
     resource_classes = [AwardResource]
+    export_form_class = PlainColumnsExportForm
     inlines = [AwardInvestigatorInline, AwardDeadlineInline]
+    # What fits a 1440-pixel screen beside the filters: the cycle is a filter.
     list_display = [
         "award_number",
         "title",
-        "institution",
-        "cycle",
-        "awarded_amount",
+        "lead_institution",
+        "awarded",
         "start_date",
         "end_date",
     ]
     list_filter = ["program", "cycle", "instrument"]
-    list_select_related = ["institution", "cycle"]
-    search_fields = ["award_number", "title", "institution__name"]
+    list_select_related = ["institution"]
+    search_fields = [
+        "award_number",
+        "title",
+        "institution__name",
+        "proposal__reference",
+        *INVESTIGATOR_SEARCH,
+    ]
     autocomplete_fields = ["program", "cycle", "institution", "proposal", "program_elements"]
     date_hierarchy = "start_date"
     readonly_fields = ["collaborating_awards", "created_at", "updated_at"]
@@ -135,6 +146,15 @@ class AwardAdmin(CatalogueAdminMixin, DeadlineOwnerAdminMixin, ExportAdminMixin,
     @admin.action(description="E-mail the PI and co-PIs sign-in links", permissions=["change"])
     def send_signin_links_to_team(self, request: HttpRequest, queryset: QuerySet[Award]) -> None:
         self._tell(request, *_signin_links_send(queryset, co_pis=True))
+
+    # A method, not the field: Django keeps a related record's column on one line.
+    @admin.display(description="institution", ordering="institution__name")
+    def lead_institution(self, award: Award) -> str:
+        return str(award.institution or "-")
+
+    @admin.display(description="awarded", ordering="awarded_amount")
+    def awarded(self, award: Award) -> str:
+        return money(award.awarded_amount)
 
     @admin.display(description="collaborating awards")
     def collaborating_awards(self, award: Award) -> str:

@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
-from import_export import fields, resources
+from import_export import fields
 
 from fairprog.admin_mixins import ExportAdminMixin, HistoryAdmin
 from fairprog.errors import DomainError
+from proposals.admin.display import PlainColumnsExportForm, PlainResource
 from proposals.models import Deadline
 from proposals.services.programs import deadline_due_at, deadline_save
 
@@ -27,7 +28,7 @@ class ReminderOffsetsField(forms.Field):
 
     def __init__(self, *, empty_value: list[int] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", "Days before the deadline, e.g. 30, 7, 1.")
-        kwargs.setdefault("widget", forms.TextInput(attrs={"size": 10}))
+        kwargs.setdefault("widget", forms.TextInput(attrs={"size": 6}))
         kwargs.setdefault("required", False)
         self.empty_value = list(empty_value or [])
         super().__init__(**kwargs)
@@ -58,8 +59,8 @@ class DeadlineForm(forms.ModelForm):
     class Meta:
         # The admin supplies the model and fields; narrower inputs keep the inline on screen.
         widgets = {
-            "label": forms.TextInput(attrs={"size": 16}),
-            "time_zone": forms.TextInput(attrs={"size": 18}),
+            "label": forms.TextInput(attrs={"size": 10}),
+            "time_zone": forms.TextInput(attrs={"size": 14}),
         }
 
     def clean(self) -> dict[str, Any]:
@@ -97,6 +98,11 @@ class DeadlineInline(admin.TabularInline):
     fk_name = "cycle"
     extra = 0
     fields = [*Deadline.TERMS, "visibility", "reminder_offsets"]
+    # Narrower cells (fairprog/admin.css), so all nine columns fit beside the navigation.
+    classes = ["fp-compact"]
+
+    class Media:
+        css = {"all": ["fairprog/admin.css"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Deadline]:
         return super().get_queryset(request).select_related("cycle", "award")
@@ -140,7 +146,7 @@ class DeadlineAdminForm(DeadlineForm):
         return cleaned
 
 
-class DeadlineResource(resources.ModelResource):
+class DeadlineResource(PlainResource):
     owner = fields.Field(column_name="cycle or award")
     rule = fields.Field(column_name="time rule")
 
@@ -162,6 +168,7 @@ class DeadlineResource(resources.ModelResource):
 class DeadlineAdmin(ExportAdminMixin, HistoryAdmin):
     form = DeadlineAdminForm
     resource_classes = [DeadlineResource]
+    export_form_class = PlainColumnsExportForm
     list_display = ["__str__", "kind", "due_date", "rule_text", "due_at", "visibility"]
     list_filter = ["kind", "visibility", "time_rule", "cycle"]
     list_select_related = ["cycle", "award"]

@@ -17,9 +17,11 @@ from django.utils.html import format_html, format_html_join
 
 from fairprog.errors import DomainError
 from proposals.models import ImportRun, Program
+from proposals.nsf.report import SKIP_REASONS, SKIPS_IMPORTABLE
 from proposals.services.import_runs import (
     import_run_again,
     import_run_create,
+    import_run_import_anyway,
     import_runs_interrupt_stale,
 )
 
@@ -124,6 +126,11 @@ class ImportRunAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.run_again_view),
                 name="proposals_importrun_run_again",
             ),
+            path(
+                "<path:object_id>/import-anyway/",
+                self.admin_site.admin_view(self.import_anyway_view),
+                name="proposals_importrun_import_anyway",
+            ),
             *super().get_urls(),
         ]
 
@@ -138,6 +145,30 @@ class ImportRunAdmin(admin.ModelAdmin):
             raise Http404("No such import run.")
         again = self._run_again(request, run)
         return redirect("admin:proposals_importrun_change", (again or run).pk)
+
+    def import_anyway_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Import one award the run skipped as another program's (POST ``award_number``)."""
+        if not (self.has_view_permission(request) and self.has_add_permission(request)):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        run = self.get_object(request, object_id)
+        if run is None:
+            raise Http404("No such import run.")
+        number = request.POST.get("award_number", "").strip()
+        try:
+            summary = import_run_import_anyway(run=run, award_number=number)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            if summary.skipped_older:
+                done = "not imported: the award stored is newer than its record"
+            elif summary.written:
+                done = "imported, marked outside the program"
+            else:
+                done = "was already stored as its record says, outside the program"
+            self.message_user(request, f"Award {number} {done}.")
+        return redirect("admin:proposals_importrun_change", run.pk)
 
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
@@ -195,5 +226,23 @@ class ImportRunAdmin(admin.ModelAdmin):
                 and bool(run.upload)
                 and self.has_add_permission(request)
             ),
+            "can_import_anyway": self.has_add_permission(request),
+            "skipped": _skipped_rows(run) if run is not None else [],
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+
+def _skipped_rows(run: ImportRun) -> list[dict[str, Any]]:
+    """The run's skipped awards as its page lists them (the records they keep stay out)."""
+    return [
+        {
+            "award_number": entry.get("award_number", ""),
+            "title": entry.get("title", ""),
+            "reason": SKIP_REASONS.get(entry.get("reason", ""), entry.get("reason", "")),
+            "why": entry.get("why", ""),
+            "source": entry.get("source", ""),
+            "importable": entry.get("reason") in SKIPS_IMPORTABLE and bool(entry.get("record")),
+            "imported_anyway": bool(entry.get("imported_anyway")),
+        }
+        for entry in run.skipped
+    ]

@@ -15,6 +15,10 @@ from django.http import HttpRequest
 
 from proposals.models import Person
 
+# The admin searches investigators by either name: Django matches every typed word within one
+# investigator, so "Casey Sample14", "Sample14 Casey" and "Casey" all find Casey Sample14.
+INVESTIGATOR_SEARCH = ["investigators__person__given_name", "investigators__person__family_name"]
+
 
 class KnownPersonAutocomplete(AutocompleteSelect):
     """Autocomplete that labels the selected person from the row already loaded.

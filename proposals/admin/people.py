@@ -38,5 +38,5 @@ class PersonAdmin(admin.ModelAdmin):
     list_display = ["family_name", "given_name", "orcid", "affiliation"]
     list_filter = ["reminders_opt_out"]
     list_select_related = ["affiliation"]
-    search_fields = ["family_name", "given_name", "email", "orcid"]
+    search_fields = ["given_name", "family_name", "email", "orcid", "affiliation__name"]
     autocomplete_fields = ["affiliation"]

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from fairprog.admin_mixins import CatalogueAdminMixin
 from proposals.admin.deadlines import DeadlineInline, DeadlineOwnerAdminMixin, ReminderOffsetsField
+from proposals.admin.display import money
 from proposals.models import Cycle, Program, ProgramElement
 from proposals.models.fields import DEFAULT_REMINDER_OFFSETS
 
@@ -40,7 +41,14 @@ class ProgramElementAdmin(admin.ModelAdmin):
 @admin.register(Cycle)
 class CycleAdmin(CatalogueAdminMixin, DeadlineOwnerAdminMixin, admin.ModelAdmin):
     inlines = [DeadlineInline]
-    list_display = ["solicitation_number", "program", "year", "status", "deadline_count", "budget"]
+    list_display = [
+        "solicitation_number",
+        "program_name",
+        "year",
+        "status",
+        "deadline_count",
+        "funds",
+    ]
     list_filter = ["program", "status"]
     search_fields = ["solicitation_number", "title", "program__name"]
     list_select_related = ["program"]
@@ -49,6 +57,15 @@ class CycleAdmin(CatalogueAdminMixin, DeadlineOwnerAdminMixin, admin.ModelAdmin)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Cycle]:
         return super().get_queryset(request).annotate(deadline_count=Count("deadlines"))
+
+    # The short name: the full one ("NSF Program on Fairness in …") pushes the budget off screen.
+    @admin.display(description="program", ordering="program__short_name")
+    def program_name(self, cycle: Cycle) -> str:
+        return cycle.program.short_name or cycle.program.name
+
+    @admin.display(description="budget", ordering="budget")
+    def funds(self, cycle: Cycle) -> str:
+        return money(cycle.budget)
 
     @admin.display(description="deadlines", ordering="deadline_count")
     def deadline_count(self, cycle: Cycle) -> int:

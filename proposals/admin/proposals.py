@@ -13,12 +13,16 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from import_export import fields, resources
+from django.utils import timezone
+from import_export import fields
 
 from fairprog.admin_actions import AdminAction, service_action
 from fairprog.admin_mixins import ExportAdminMixin, HistoryAdmin
 from fairprog.errors import DomainError
-from proposals.admin.investigators import InvestigatorInline
+from proposals.admin.display import PlainColumnsExportForm, PlainResource, money
+from proposals.admin.investigators import INVESTIGATOR_SEARCH, InvestigatorInline
+from proposals.admin.notes import NotesAdminMixin
+from proposals.admin.workflow import ProposalWorkflowAdminMixin
 from proposals.models import Proposal, ProposalInvestigator, ReviewAssignment
 from proposals.services.proposals import (
     proposal_award,
@@ -81,7 +85,7 @@ AT_A_GLANCE = [
 ]
 
 
-class ProposalResource(resources.ModelResource):
+class ProposalResource(PlainResource):
     cycle = fields.Field(attribute="cycle__solicitation_number", column_name="cycle")
     lead_institution = fields.Field(
         attribute="lead_institution__name", column_name="lead institution"
@@ -131,16 +135,26 @@ def _workflow_action(
 
 
 @admin.register(Proposal)
-class ProposalAdmin(ExportAdminMixin, HistoryAdmin):
+class ProposalAdmin(NotesAdminMixin, ProposalWorkflowAdminMixin, ExportAdminMixin, HistoryAdmin):
     resource_classes = [ProposalResource]
     inlines = [ProposalInvestigatorInline, ReviewAssignmentInline]
-    list_display = [*AT_A_GLANCE, "submitted_at"]
+    export_form_class = PlainColumnsExportForm
+    # What fits a 1440-pixel screen beside the filters: the cycle is a filter, the date the day.
+    list_display = [
+        "title",
+        "status",
+        "principal_investigator",
+        "institution",
+        "requested",
+        "submitted_on",
+    ]
     list_filter = ["cycle", "status", ("lead_institution", admin.RelatedOnlyFieldListFilter)]
     search_fields = [
         "title",
         "reference",
-        "investigators__person__family_name",
+        *INVESTIGATOR_SEARCH,
         "lead_institution__name",
+        "award__award_number",
     ]
     autocomplete_fields = ["cycle", "lead_institution"]
     readonly_fields = ["status", "submitted_at", "decided_at", "created_at", "updated_at"]
@@ -204,6 +218,21 @@ class ProposalAdmin(ExportAdminMixin, HistoryAdmin):
     def principal_investigator(self, proposal: Proposal) -> str:
         return _pi_name(proposal)
 
+    # A method, not the field: Django keeps a related record's column on one line.
+    @admin.display(description="lead institution", ordering="lead_institution__name")
+    def institution(self, proposal: Proposal) -> str:
+        return str(proposal.lead_institution)
+
+    @admin.display(description="requested", ordering="requested_amount")
+    def requested(self, proposal: Proposal) -> str:
+        return money(proposal.requested_amount)
+
+    @admin.display(description="submitted", ordering="submitted_at")
+    def submitted_on(self, proposal: Proposal) -> str:
+        if proposal.submitted_at is None:
+            return "-"
+        return f"{timezone.localtime(proposal.submitted_at):%Y-%m-%d}"
+
     def has_award_permission(self, request: HttpRequest) -> bool:
         """Awarding changes the proposal and creates an award."""
         return self.has_change_permission(request) and request.user.has_perm("proposals.add_award")
@@ -240,5 +269,6 @@ class ProposalAdmin(ExportAdminMixin, HistoryAdmin):
             "form": form,
             "opts": self.model._meta,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "from_change_page": "_workflow" in request.POST,
         }
         return TemplateResponse(request, "admin/proposals/proposal/award.html", context)

@@ -7,6 +7,7 @@ imports and reminders, one module per concept (as in ``proposals/services/``):
 - ``deadlines``: the deadlines of cycles and awards.
 - ``imports``: runs of NSF award data imports.
 - ``reminders``: reminder subscriptions and deliveries.
+- ``notes``: staff's internal notes and attachments on proposals and awards (confidential).
 - ``fields``: the fields those declare alike (time zones, amounts, name keys).
 
 Django's pattern for a models package: this module imports every model, so Django finds
@@ -19,6 +20,7 @@ from proposals.models.awards import Award, AwardInvestigator
 from proposals.models.deadlines import Deadline
 from proposals.models.fields import default_reminder_offsets, default_time_zone, validate_time_zone
 from proposals.models.imports import ImportRun, import_storage
+from proposals.models.notes import Attachment, InternalNote
 from proposals.models.programs import Cycle, Organization, Person, Program, ProgramElement
 from proposals.models.proposals import Proposal, ProposalInvestigator
 from proposals.models.reminders import ReminderDelivery, ReminderSubscription
@@ -32,12 +34,14 @@ from proposals.models.reviews import (
 )
 
 __all__ = [
+    "Attachment",
     "Award",
     "AwardInvestigator",
     "ConflictDeclaration",
     "Cycle",
     "Deadline",
     "ImportRun",
+    "InternalNote",
     "Organization",
     "PanelSummary",
     "Person",

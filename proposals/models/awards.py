@@ -65,6 +65,12 @@ class Award(models.Model):
     )
     nsf_first_amended = models.DateField("first award letter", null=True, blank=True)
     nsf_last_amended = models.DateField("latest amendment", null=True, blank=True)
+    outside_program = models.BooleanField(
+        "outside the program",
+        default=False,
+        help_text="Imported although NSF does not fund it from the program (“Import anyway”): "
+        "public as a project, left out of the program's totals.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])

@@ -61,6 +61,15 @@ class ImportRun(models.Model):
     documents_done = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
+    skipped = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The awards it left out and why (the first 1,000; see skipped_unlisted), "
+        "with the records of those staff may import anyway.",
+    )
+    skipped_unlisted = models.PositiveIntegerField(
+        default=0, help_text="Awards it left out beyond those listed."
+    )
     message = models.TextField(blank=True)
 
     class Meta:

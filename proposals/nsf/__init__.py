@@ -6,4 +6,6 @@
 - ``json``: the Award Search API's JSON and the bulk JSON awards.
 - ``documents``: files, directories and zip archives as documents, told apart by content,
   and the caps on what an upload or an import may read.
+- ``report``: why an import left an award out, the entry its report keeps for it, and
+  whether a record is the program's (by element code, or by the program's name).
 """

@@ -49,13 +49,15 @@ class Document:
     # Streams the document instead of ``data``. A zip member's stream reads from the open
     # archive, so it is valid only until the next document is taken from the iterator.
     opener: Callable[[], IO[bytes]] | None = field(default=None, compare=False, repr=False)
+    # Records already read (kept by an earlier import), given instead of bytes.
+    records: tuple[AwardRecord, ...] = field(default=(), compare=False, repr=False)
 
     def open(self) -> IO[bytes]:
         return self.opener() if self.opener is not None else io.BytesIO(self.data)
 
     def loaded(self) -> Document:
         """This document with its bytes in memory, to keep once the iterator moves on."""
-        if self.opener is None:
+        if self.opener is None or self.records:
             return self
         with self.open() as stream:
             return Document(source=self.source, data=stream.read(), error=self.error)
@@ -71,6 +73,9 @@ def iter_records(document: Document, *, limits: ReadLimits | None = None) -> Ite
     NSF award data (possibly after some awards were yielded: the caller drops them)."""
     if document.error:
         raise NSFFormatError(document.source, document.error)
+    if document.records:
+        yield from document.records
+        return
     limits = limits or ReadLimits()
     source = document.source
     try:

@@ -95,7 +95,11 @@ def parse_api_json(payload: dict[str, Any], *, source: str) -> list[records.Awar
     awards = response.get("award")
     if not isinstance(awards, list):
         raise records.NSFFormatError(source, 'no "award" list in API JSON response')
-    return [_api_award(item, source=source) for item in awards]
+    found = []
+    for item in awards:
+        with records.naming_award(item.get("id"), item.get("title")):
+            found.append(_api_award(item, source=source))
+    return found
 
 
 def _api_award(item: dict[str, Any], *, source: str) -> records.AwardRecord:
@@ -112,6 +116,9 @@ def _api_award(item: dict[str, Any], *, source: str) -> records.AwardRecord:
         record.program_elements = records.unique_elements((str(c), "") for c in listed)
     else:
         record.elements_known = False
+    funds = item.get("fundProgramName")
+    listed_funds = funds if isinstance(funds, list) else [funds] if funds else []
+    record.fund_programs = [name for name in map(records.clean_text, listed_funds) if name]
     if item.get("piLastName"):
         record.investigators.append(
             records.InvestigatorRecord(
@@ -141,6 +148,11 @@ def _api_award(item: dict[str, Any], *, source: str) -> records.AwardRecord:
 
 
 def parse_bulk_json(item: dict[str, Any], *, source: str) -> records.AwardRecord:
+    with records.naming_award(item.get("awd_id"), item.get("awd_titl_txt")):
+        return _bulk_award(item, source=source)
+
+
+def _bulk_award(item: dict[str, Any], *, source: str) -> records.AwardRecord:
     number = records.parse_award_number(item.get("awd_id"), source=source)
     where = f"{source} (award {number})"
     institutions = item.get("inst") or {}

@@ -6,12 +6,16 @@ or raises ``NSFFormatError`` naming the document.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+from typing import Any
 
 ROLE_PI = "pi"
 ROLE_CO_PI = "co_pi"
@@ -20,12 +24,35 @@ ROLE_FORMER_CO_PI = "former_co_pi"
 
 
 class NSFFormatError(Exception):
-    """A document that cannot be read as NSF award data."""
+    """A document that cannot be read as NSF award data; when the error is in one award's
+    record, ``award_number`` and ``title`` say which, as far as the record was read."""
 
     def __init__(self, source: str, reason: str) -> None:
         super().__init__(f"{source}: {reason}")
         self.source = source
         self.reason = reason
+        self.award_number = ""
+        self.title = ""
+
+
+@contextmanager
+def naming_award(number: object, title: object) -> Iterator[None]:
+    """Names, in a format error raised inside, the award whose record it is in."""
+    try:
+        yield
+    except NSFFormatError as exc:
+        if not exc.award_number:
+            text = str(number or "").strip()
+            exc.award_number = text.zfill(7) if text.isdigit() and len(text) <= 7 else ""
+            exc.title = exc.title or clean_text(str(title or ""))[:400]
+        raise
+
+
+def award_number_in_name(source: str) -> str:
+    """The award number a file is named after (NSF's bulk files are ``<award id>.xml``),
+    for an error found before the record said it; "" when the name holds none."""
+    found = re.search(r"(?<!\d)\d{7}(?!\d)", PurePath(source.rpartition("!")[2]).name)
+    return found.group(0) if found else ""
 
 
 @dataclass(frozen=True)
@@ -70,6 +97,60 @@ class AwardRecord:
     program_elements: list[tuple[str, str]] = field(default_factory=list)
     # False when the source did not say which programs fund the award (API JSON).
     elements_known: bool = True
+    # The programs the award is funded from by name (the Award Search API's
+    # fundProgramName), which some API responses give instead of element codes.
+    fund_programs: list[str] = field(default_factory=list)
+
+
+# --- Keeping a record ------------------------------------------------------------
+
+_DATES = ("start_date", "end_date", "first_amended", "last_amended")
+_AMOUNTS = ("intended_amount", "awarded_amount", "obligated_amount")
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def record_as_json(record: AwardRecord) -> dict[str, Any]:
+    """The record as JSON values, to keep it (an import run keeps the awards it skipped,
+    so staff can import one anyway once its file is gone); ``record_from_json`` reverses it."""
+    data = dataclasses.asdict(record)
+    for name in _DATES:
+        data[name] = _iso(data[name])
+    for name in _AMOUNTS:
+        data[name] = None if data[name] is None else str(data[name])
+    for person in data["investigators"]:
+        person["start_date"] = _iso(person["start_date"])
+        person["end_date"] = _iso(person["end_date"])
+    data["program_elements"] = [list(pair) for pair in record.program_elements]
+    return data
+
+
+def record_from_json(data: dict[str, Any]) -> AwardRecord:
+    values = dict(data)
+    for name in _DATES:
+        values[name] = _date(values.get(name))
+    for name in _AMOUNTS:
+        values[name] = None if values.get(name) is None else Decimal(values[name])
+    institution = values.get("institution")
+    values["institution"] = InstitutionRecord(**institution) if institution else None
+    values["investigators"] = [
+        InvestigatorRecord(
+            **{
+                **person,
+                "start_date": _date(person.get("start_date")),
+                "end_date": _date(person.get("end_date")),
+            }
+        )
+        for person in values.get("investigators") or []
+    ]
+    values["program_elements"] = [(str(c), str(n)) for c, n in values.get("program_elements") or []]
+    return AwardRecord(**values)
 
 
 # --- Cleaning -----------------------------------------------------------------

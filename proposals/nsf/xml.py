@@ -16,7 +16,9 @@ from proposals.nsf.records import (
     InstitutionRecord,
     InvestigatorRecord,
     NSFFormatError,
+    award_number_in_name,
     clean_text,
+    naming_award,
     parse_amount,
     parse_award_number,
     parse_date,
@@ -53,19 +55,31 @@ def xml_records(stream: IO[bytes], *, source: str) -> Iterator[AwardRecord]:
             if element.tag != "Award" or depth > 1:
                 continue
             found = True
-            yield _xml_award(element, source=source)
+            with naming_award(_text(element, "AwardID"), _text(element, "AwardTitle")):
+                record = _xml_award(element, source=source)
+            yield record
             if root is not None and root is not element:
                 root.clear()
     except ParseError as exc:
         line, column = exc.position
         reason = str(exc).split(":")[0]
-        raise NSFFormatError(
-            source, f"malformed XML ({reason}) at line {line}, column {column}"
-        ) from None
+        error = NSFFormatError(source, f"malformed XML ({reason}) at line {line}, column {column}")
+        # The award the error is in, as far as it was read before the error.
+        award = _last_award(root)
+        error.award_number = _text(award, "AwardID") or award_number_in_name(source)
+        error.title = clean_text(_text(award, "AwardTitle"))[:400]
+        raise error from None
     except DefusedXmlException as exc:
         raise NSFFormatError(source, f"refused unsafe XML ({type(exc).__name__})") from None
     if not found:
         raise NSFFormatError(source, "no <Award> element found")
+
+
+def _last_award(root: Element | None) -> Element | None:
+    if root is None or root.tag == "Award":
+        return root
+    awards = root.findall("Award")
+    return awards[-1] if awards else None
 
 
 def _xml_award(node: Element, *, source: str) -> AwardRecord:

@@ -25,6 +25,7 @@ from proposals.models import (
     ProgramElement,
 )
 from proposals.nsf.records import ROLE_PI, AwardRecord, InvestigatorRecord
+from proposals.nsf.report import SKIP_OLDER, SKIPPED_LISTED, skipped_entry
 from proposals.validators import organization_name_key, person_name_key
 
 BATCH_SIZE = 500
@@ -41,6 +42,7 @@ IMPORTED_FIELDS = [
     "collaboration_key",
     "nsf_first_amended",
     "nsf_last_amended",
+    "outside_program",
 ]
 
 
@@ -53,10 +55,24 @@ class WriteCounts:
     unchanged: int = 0
     skipped_older: int = 0
     changes: list[str] = field(default_factory=list)
+    # Each award left out and why (``skipped_entry``), the first SKIPPED_LISTED of them;
+    # ``skipped_unlisted`` counts the rest.
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    skipped_unlisted: int = 0
 
     @property
     def written(self) -> int:
         return self.created + self.updated
+
+    def room_to_list(self) -> int:
+        """How many more skipped awards the report lists (it counts the rest)."""
+        return max(SKIPPED_LISTED - len(self.skipped), 0)
+
+    def skip(self, entry: dict[str, Any]) -> None:
+        if self.room_to_list():
+            self.skipped.append(entry)
+        else:
+            self.skipped_unlisted += 1
 
 
 def collaboration_key(title: str) -> str:
@@ -69,9 +85,14 @@ def collaboration_key(title: str) -> str:
 class BatchWriter:
     """Upserts batches of award records with a fixed number of queries per batch."""
 
-    def __init__(self, *, program: Program, counts: WriteCounts) -> None:
+    def __init__(
+        self, *, program: Program, counts: WriteCounts, placement: dict[str, bool] | None = None
+    ) -> None:
         self.program = program
         self.counts = counts
+        # Whether an award is outside the program (imported anyway), by award number;
+        # an award not named keeps what is stored (new ones: inside).
+        self.placement = placement or {}
         # Cycle of an award: the latest cycle whose full-proposal deadline came before
         # its first award letter (NSF awards a year's proposals in the following months).
         self.cycle_deadlines = sorted(
@@ -146,6 +167,9 @@ class BatchWriter:
             element_ids = {elements[code].pk for code, _ in record.program_elements}
             number = record.award_number
             award = existing.get(number)
+            values["outside_program"] = self.placement.get(
+                number, award.outside_program if award is not None else False
+            )
             if award is None:
                 to_create.append(
                     Award(
@@ -168,6 +192,16 @@ class BatchWriter:
                 and record.last_amended < award.nsf_last_amended
             ):
                 self.counts.skipped_older += 1
+                self.counts.skip(
+                    skipped_entry(
+                        reason=SKIP_OLDER,
+                        why=f"its record (last amended {record.last_amended}) is older than "
+                        f"the one stored (last amended {award.nsf_last_amended})",
+                        award_number=number,
+                        title=record.title,
+                        source=record.source,
+                    )
+                )
                 continue
             changed = [name for name, value in values.items() if getattr(award, name) != value]
             if current_teams.get(award.pk, []) != team:

@@ -25,7 +25,9 @@ from django.utils import timezone
 from fairprog import queueing
 from fairprog.errors import DomainError
 from proposals.models import ImportRun, Program
-from proposals.nsf.documents import DocumentSet, upload_problem
+from proposals.nsf.documents import Document, DocumentSet, upload_problem
+from proposals.nsf.records import record_from_json
+from proposals.nsf.report import SKIPS_IMPORTABLE
 from proposals.services.imports import (
     ImportAborted,
     ImportProgress,
@@ -113,6 +115,42 @@ def import_run_again(*, run: ImportRun, created_by: Any = None) -> ImportRun:
     return again
 
 
+def import_run_import_anyway(*, run: ImportRun, award_number: str) -> ImportSummary:
+    """Import one award that ``run`` left out as not the program's, from the record the run
+    kept (its file may be gone), through the same import: the award is marked outside the
+    program. Raises DomainError when the run did not skip such an award, or it was done."""
+    with transaction.atomic():
+        locked = ImportRun.objects.select_for_update().select_related("program").get(pk=run.pk)
+        entries = list(locked.skipped)
+        index = next(
+            (
+                i
+                for i, entry in enumerate(entries)
+                if entry.get("award_number") == award_number
+                and entry.get("reason") in SKIPS_IMPORTABLE
+                and entry.get("record")
+            ),
+            None,
+        )
+        if index is None:
+            raise DomainError(
+                f"{locked} did not skip award {award_number or '(none given)'} as another "
+                "program's, so there is nothing to import anyway."
+            )
+        entry = entries[index]
+        if entry.get("imported_anyway"):
+            raise DomainError(f"Award {award_number} was already imported anyway.")
+        document = Document(
+            source=entry.get("source") or locked.filename,
+            records=(record_from_json(entry["record"]),),
+        )
+        summary = awards_import(documents=[document], program=locked.program, anyway={award_number})
+        if not summary.skipped_older:  # else the award stored is newer: it stays as it is
+            entries[index] = {**entry, "imported_anyway": True}
+            ImportRun.objects.filter(pk=locked.pk).update(skipped=entries)
+    return summary
+
+
 def import_run_execute(*, run_id: int) -> ImportRun | None:
     """Run a queued import. Running it again, or for a run already claimed, does nothing."""
     now = timezone.now()
@@ -168,11 +206,16 @@ def import_run_execute(*, run_id: int) -> ImportRun | None:
         raise
     else:
         verb = "Would import" if summary.dry_run else "Imported"
+        skipped = (
+            summary.skipped_other_program
+            + summary.skipped_no_program_element
+            + summary.skipped_older
+        )
         message = (
             f"{verb} {summary.created:,} new and {summary.updated:,} updated awards; "
-            f"{summary.unchanged:,} unchanged, "
-            f"{summary.skipped_other_program + summary.skipped_no_program_element:,} "
-            f"skipped, {len(summary.bad):,} bad, in {summary.seconds:.1f}s."
+            f"{summary.unchanged:,} unchanged, {skipped:,} skipped, {len(summary.bad):,} bad, "
+            f"in {summary.seconds:.1f}s."
+            + (" The skipped awards are listed below, with why." if summary.skipped else "")
         )
         _import_run_finish(run, status=ImportRun.Status.SUCCEEDED, summary=summary, message=message)
     run.refresh_from_db()
@@ -249,6 +292,8 @@ def _import_run_finish(
         values.update(
             counts=summary.as_counts(),
             errors=summary.bad,
+            skipped=summary.skipped,
+            skipped_unlisted=summary.skipped_unlisted,
             documents_done=summary.documents,
             documents_total=Greatest(F("documents_total"), summary.documents),
         )

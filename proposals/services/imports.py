@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +23,20 @@ from fairprog.catalogue_version import catalogue_changed
 from fairprog.errors import DomainError
 from proposals.models import Program
 from proposals.nsf.documents import Document, ReadLimits, iter_records
-from proposals.nsf.records import AwardRecord, NSFFormatError, normalize_element_code
+from proposals.nsf.records import (
+    AwardRecord,
+    NSFFormatError,
+    normalize_element_code,
+    record_as_json,
+)
+from proposals.nsf.report import (
+    SKIP_BAD,
+    SKIP_NO_ELEMENT,
+    SKIPS_IMPORTABLE,
+    name_key,
+    program_miss,
+    skipped_entry,
+)
 from proposals.services.import_batches import BATCH_SIZE, BatchWriter, WriteCounts
 
 
@@ -84,12 +98,20 @@ def program_element_codes(program: Program) -> set[str]:
     }
 
 
+def program_names(program: Program) -> set[str]:
+    """The names NSF may fund the program's awards under (its name, its program elements'
+    names), in ``name_key`` form: the Award Search API names a program, not its code."""
+    names = {program.name, *program.program_elements.values_list("name", flat=True)}
+    return {name_key(name) for name in names if name.strip()}
+
+
 def awards_import(
     *,
     documents: Iterable[Document],
     program: Program,
     element_codes: set[str] | None = None,
     import_all: bool = False,
+    anyway: Collection[str] = (),
     skip_bad: bool = False,
     dry_run: bool = False,
     documents_total: int = 0,
@@ -99,7 +121,9 @@ def awards_import(
     """Read NSF documents and upsert their awards into ``program``.
 
     ``documents`` is read twice, to check and then to write: a ``DocumentSet`` streams
-    inputs of any size; a one-shot iterator is first read into memory.
+    inputs of any size; a one-shot iterator is first read into memory. ``anyway`` names
+    awards to import although they are not the program's: they are marked outside it.
+    Every award left out is listed, with why, in ``summary.skipped``.
     Raises ``ImportAborted`` when anything is bad and ``skip_bad`` is false.
     """
     started = time.monotonic()
@@ -122,6 +146,8 @@ def awards_import(
         documents,
         summary,
         codes=codes,
+        names=program_names(program),
+        anyway=set(anyway),
         import_all=import_all,
         report=report,
         total=documents_total,
@@ -132,7 +158,10 @@ def awards_import(
         raise ImportAborted(summary)
 
     with transaction.atomic():
-        writer = BatchWriter(program=program, counts=summary)
+        placement = {
+            number: winner[3] for number, winner in winners.items() if winner[3] is not None
+        }
+        writer = BatchWriter(program=program, counts=summary, placement=placement)
         done = 0
         batch: list[AwardRecord] = []
         for record in _winning_records(documents, winners, limits=limits):
@@ -164,8 +193,9 @@ def _pause() -> None:
         time.sleep(settings.IMPORT_PAUSE_SECONDS)
 
 
-# Where the record kept for an award number was read: (last amended, document, position).
-_Winner = tuple[dt.date, int, int]
+# Where the record kept for an award number was read: (last amended, document, position,
+# whether it is outside the program: None when that is left as stored).
+_Winner = tuple[dt.date, int, int, bool | None]
 
 
 def _read(
@@ -173,50 +203,87 @@ def _read(
     summary: ImportSummary,
     *,
     codes: set[str],
+    names: set[str],
+    anyway: set[str],
     import_all: bool,
     report: Callable[[str, int, int], None],
     total: int,
     limits: ReadLimits,
 ) -> dict[str, _Winner]:
     """Check every document and count what it holds; returns which record of each award
-    number is to be written (records themselves are not kept)."""
+    number is to be written (records themselves are not kept, but for skipped awards
+    listed in the report)."""
     winners: dict[str, _Winner] = {}
     for index, document in enumerate(documents):
         summary.documents += 1
-        read, problems, other, unknown, found = 0, [], 0, 0, []
+        read, problems, other, unknown, unlisted, found = 0, [], 0, 0, 0, []
+        skips: list[dict[str, Any]] = []
         try:
             for position, record in enumerate(iter_records(document, limits=limits)):
                 read += 1
                 problem = _record_problem(record)
                 if problem:
                     problems.append(f"{record.source} (award {record.award_number}): {problem}")
+                    if len(skips) < summary.room_to_list():
+                        skips.append(_skip(record, SKIP_BAD, problem))
+                    else:
+                        unlisted += 1
                     continue
-                if not import_all:
-                    if not record.elements_known:
-                        unknown += 1
-                        continue
-                    if not codes.intersection(code for code, _ in record.program_elements):
-                        other += 1
-                        continue
-                found.append((record.award_number, record.last_amended or dt.date.min, position))
+                reason, why = program_miss(record, codes=codes, names=names)
+                outside: bool | None = False if not reason else None
+                if reason and record.award_number in anyway:
+                    outside = True
+                elif reason and not import_all:
+                    other += reason != SKIP_NO_ELEMENT
+                    unknown += reason == SKIP_NO_ELEMENT
+                    if len(skips) < summary.room_to_list():
+                        skips.append(_skip(record, reason, why))
+                    else:
+                        unlisted += 1
+                    continue
+                amended = record.last_amended or dt.date.min
+                found.append((record.award_number, amended, position, outside))
         except NSFFormatError as exc:
             # A bad document counts as one bad input, whatever it yielded before the error.
             summary.bad.append(str(exc))
+            summary.skip(
+                skipped_entry(
+                    reason=SKIP_BAD,
+                    why=exc.reason,
+                    award_number=exc.award_number,
+                    title=exc.title,
+                    source=exc.source,
+                )
+            )
         else:
             summary.awards_read += read
             summary.bad.extend(problems)
             summary.skipped_other_program += other
             summary.skipped_no_program_element += unknown
-            for number, amended, position in found:
+            summary.skipped.extend(skips)
+            summary.skipped_unlisted += unlisted
+            for number, amended, position, outside in found:
                 previous = winners.get(number)
                 # The same award twice in one run: keep the most recently amended.
                 if previous is None or amended >= previous[0]:
-                    winners[number] = (amended, index, position)
+                    winners[number] = (amended, index, position, outside)
         if summary.documents % 250 == 0:
             report("reading", summary.documents, total)
         _pause()
     report("reading", summary.documents, total or summary.documents)
     return winners
+
+
+def _skip(record: AwardRecord, reason: str, why: str) -> dict[str, Any]:
+    return skipped_entry(
+        reason=reason,
+        why=why,
+        award_number=record.award_number,
+        title=record.title,
+        source=record.source,
+        # Kept so that staff can import it anyway, once the file itself is gone.
+        record=record_as_json(record) if reason in SKIPS_IMPORTABLE else None,
+    )
 
 
 def _winning_records(
@@ -225,7 +292,7 @@ def _winning_records(
     """The records ``_read`` chose, read again in document order; documents holding none
     of them are not parsed a second time."""
     wanted: dict[int, set[int]] = {}
-    for _, index, position in winners.values():
+    for _, index, position, _ in winners.values():
         wanted.setdefault(index, set()).add(position)
     for index, document in enumerate(documents):
         positions = wanted.get(index)

@@ -122,7 +122,11 @@ def _proposal_transition(*, proposal: Proposal, target: str, verb: str, note: st
 
 
 def _past(verb: str) -> str:
-    irregular = {"start review of": "put under review", "submit": "submitted"}
+    irregular = {
+        "start review of": "put under review",
+        "submit": "submitted",
+        "withdraw": "withdrawn",
+    }
     if verb in irregular:
         return irregular[verb]
     return verb + ("d" if verb.endswith("e") else "ed")

@@ -175,12 +175,15 @@ SCAN_TASK = "proposals.tasks.reminders_scan_task"
 def deliveries_queue(ids: Sequence[int]) -> int:
     """Publish one send task per delivery; returns how many were published. A broker that
     is down loses nothing: the rows stay pending and the next scan queues them again."""
+    if not ids:  # the queueing helper reads no argument tuples as one call without any
+        return 0
     return queueing.queue_now(SEND_TASK, *[(pk,) for pk in ids], what="reminders")
 
 
 def deliveries_queue_after_commit(ids: Sequence[int]) -> None:
     """deliveries_queue once the current transaction commits."""
-    queueing.queue_after_commit(SEND_TASK, *[(pk,) for pk in ids], what="reminders")
+    if ids:
+        queueing.queue_after_commit(SEND_TASK, *[(pk,) for pk in ids], what="reminders")
 
 
 def reminders_scan_soon() -> None:

@@ -79,8 +79,9 @@ def test_artifact_list_query_count_is_constant(client, django_assert_max_num_que
 def test_artifact_detail_query_count_is_constant(client, django_assert_num_queries, rows):
     artifact = _artifacts(rows)
     _check(artifact, "doi", "redirected", final_url="https://zenodo.org/records/1")
-    # ETag aggregate, the artifact, creators, dimensions, tasks, funders, links
-    with django_assert_num_queries(8):
+    # ETag aggregate, the artifact, creators, dimensions, tasks, funders, links, sensitive
+    # attributes
+    with django_assert_num_queries(9):
         response = client.get(f"/api/v1/artifacts/{artifact.slug}/")
     assert response.json()["links"][2]["resolves_to"] == "https://zenodo.org/records/1"
 

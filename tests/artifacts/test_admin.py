@@ -36,7 +36,7 @@ def test_artifact_change_form_query_count_is_constant(
     for _ in range(creators - 1):
         ArtifactCreatorFactory(artifact=artifact)
     ContentType.objects.clear_cache()
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(15):
         response = staff_client.get(reverse("admin:artifacts_artifact_change", args=[artifact.pk]))
     assert response.status_code == 200
 
@@ -75,6 +75,8 @@ def test_admin_form_stores_doi_and_licence_in_canonical_form(staff_client):
         "version": "",
         "release_date": "",
         "keywords": "speech, dialects",
+        "sensitive_attributes-TOTAL_FORMS": "0",
+        "sensitive_attributes-INITIAL_FORMS": "0",
         "intended_use": "",
         "out_of_scope_use": "",
         "limitations": "",

@@ -65,7 +65,8 @@ PAGE_QUERIES = {
     "list": 7,
     "search": 7,
     "link-health": 7,
-    "detail": 6,  # the links in one query
+    # The links in one query, a dataset's sensitive attributes in one, what it supersedes in one.
+    "detail": 8,
     "projects": 2,
     "project": 8,  # the publications in one query
     "cycles": 2,

@@ -54,8 +54,8 @@ CHANGELIST_QUERIES = {
     "organization": 8,
 }
 CHANGE_FORM_QUERIES = {
-    "proposal": 11,
-    "award": 12,
+    "proposal": 13,
+    "award": 14,
     "cycle": 8,
 }
 

@@ -323,7 +323,7 @@ def test_proposal_award_refuses_an_award_that_ends_before_it_starts_and_changes_
             "submitted can be put under review",
         ),
         ("draft", proposal_recommend, "it is draft"),
-        ("declined", proposal_withdraw, "it is declined"),
+        ("declined", proposal_withdraw, "it is declined.* can be withdrawn"),
         ("awarded", proposal_decline, "it is awarded"),
         ("withdrawn", proposal_start_review, "it is withdrawn"),
         ("submitted", proposal_decline, "it is submitted"),

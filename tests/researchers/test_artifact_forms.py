@@ -400,11 +400,11 @@ def test_the_form_pages_take_a_fixed_number_of_queries(signed_in, team, django_a
     published = ArtifactFactory(award=team["award"])
     ArtifactCreatorFactory(artifact=published, person=team["pi"])
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert signed_in.get("/my/projects/2040800/artifacts/new/").status_code == 200
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(16):
         assert signed_in.get(f"/my/artifacts/{draft.pk}/edit/").status_code == 200
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         assert signed_in.get(f"/my/artifacts/{published.pk}/edit/").status_code == 200
 
 

@@ -8,6 +8,7 @@ arguments it fails and says so, and if its view refuses HEAD the comparison fail
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -63,6 +64,7 @@ class Pattern:
     name: str | None  # with its namespace, e.g. "artifacts:cite-bibtex"
     named: tuple[str, ...]  # its named arguments
     positional: int  # how many unnamed regex groups it has
+    default_args: dict[str, Any] = dataclasses.field(default_factory=dict)  # path()'s kwargs
 
 
 def _join(prefix: str, entry: URLPattern | URLResolver) -> str:
@@ -88,6 +90,7 @@ def _patterns(
                 name=f"{namespace}{entry.name}" if entry.name else None,
                 named=tuple(regex.groupindex),
                 positional=regex.groups - len(regex.groupindex),
+                default_args=dict(entry.default_args),
             )
 
 
@@ -110,6 +113,7 @@ class Arguments:
         organization = organization_public_queryset().order_by("pk").first()
         assert deadline is not None
         assert organization is not None
+        assert award.institution_id is not None
         # A researcher (the award's PI) and a draft of theirs, for the /my/ pages.
         pi = Person.objects.create(given_name="Head", family_name="Check", email="pi@head.example")
         AwardInvestigator.objects.create(award=award, person=pi, role=AwardInvestigator.Role.CO_PI)
@@ -135,6 +139,9 @@ class Arguments:
             "organization-detail": str(organization.pk),
             "my:artifact-edit": str(draft.pk),
             "my:artifact-submit": str(draft.pk),
+            # An award's institution and its PI: both have public pages.
+            "artifacts:institution-detail": str(award.institution_id),
+            "artifacts:person-detail": str(pi.pk),
         }
         self.superuser = superuser
         subscription = ReminderSubscription.objects.create(
@@ -225,6 +232,9 @@ class Arguments:
 
 def _url(pattern: Pattern, arguments: dict[str, Any]) -> str:
     if pattern.name is not None:
+        if pattern.default_args and not arguments.get("kwargs"):
+            # Routes of one name told apart by their extra keywords (the sitemap's sections).
+            return reverse(pattern.name, kwargs=pattern.default_args)
         return reverse(pattern.name, **arguments)
     if pattern.route == "admin/(?P<url>.*)$":  # the admin's catch-all
         return "/admin/" + arguments["kwargs"]["url"]

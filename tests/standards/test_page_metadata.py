@@ -80,6 +80,8 @@ def _formats(artifact: Artifact) -> set[tuple[str, str]]:
     }
     if artifact.doi:  # DataCite identifies a record by its DOI
         formats.add(("application/vnd.datacite.datacite+json", f"{api}?format=datacite"))
+    if artifact.kind == Artifact.Kind.DATASET:  # Croissant describes datasets only
+        formats.add(("application/ld+json", f"{api}?format=croissant"))
     return formats
 
 

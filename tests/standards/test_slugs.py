@@ -143,6 +143,8 @@ def test_the_admin_records_the_former_address(client, staff_client, edge_artifac
             "creator_links-INITIAL_FORMS": "0",
             "creator_links-MIN_NUM_FORMS": "0",
             "creator_links-MAX_NUM_FORMS": "1000",
+            "sensitive_attributes-TOTAL_FORMS": "0",
+            "sensitive_attributes-INITIAL_FORMS": "0",
         }
     )
     for name in ("release_date", "published_at", "retired_at", "created_at", "updated_at"):
@@ -173,6 +175,8 @@ def test_the_admin_refuses_another_artifacts_former_address_beside_the_field(
             "creator_links-INITIAL_FORMS": "0",
             "creator_links-MIN_NUM_FORMS": "0",
             "creator_links-MAX_NUM_FORMS": "1000",
+            "sensitive_attributes-TOTAL_FORMS": "0",
+            "sensitive_attributes-INITIAL_FORMS": "0",
         }
     )
     for name in ("release_date", "published_at", "retired_at", "created_at", "updated_at"):

@@ -13,6 +13,7 @@ from fairprog.errors import DomainError
 from proposals.models import Program
 from proposals.nsf.documents import DocumentSet
 from proposals.nsf.records import normalize_element_code
+from proposals.nsf.report import SKIP_REASONS
 from proposals.services.imports import ImportAborted, ImportProgress, ImportSummary, awards_import
 
 
@@ -76,6 +77,7 @@ class Command(DocumentedCommand):
         except ImportAborted as exc:
             self._finish_progress()
             self._print_bad(exc.summary)
+            self._print_skipped(exc.summary)
             raise CommandError(exc.message) from exc
         except DomainError as exc:
             raise CommandError(exc.message) from exc
@@ -126,11 +128,26 @@ class Command(DocumentedCommand):
         for problem in summary.bad:
             self.stderr.write(f"  bad: {problem}")
 
+    def _print_skipped(self, summary: ImportSummary) -> None:
+        """Each award left out, and why: an award of another program is no error, but
+        staff need to know which one it was."""
+        if not summary.skipped:
+            return
+        self.stdout.write("Skipped awards:")
+        for entry in summary.skipped:
+            number = entry["award_number"] or "(award number not read)"
+            title = f" “{entry['title']}”" if entry["title"] else ""
+            reason = SKIP_REASONS.get(entry["reason"], entry["reason"])
+            self.stdout.write(f"  {number}{title}: {reason}: {entry['why']} [{entry['source']}]")
+        if summary.skipped_unlisted:
+            self.stdout.write(f"  … and {summary.skipped_unlisted:,} more, not listed.")
+
     def _print_summary(self, summary: ImportSummary, *, verbosity: int) -> None:
         if verbosity >= 2 or summary.dry_run:
             for change in summary.changes:
                 self.stdout.write(f"  {change}")
         self._print_bad(summary)
+        self._print_skipped(summary)
         counts = ", ".join(f"{value:,} {name}" for name, value in summary.as_counts().items())
         rate = summary.awards_read / summary.seconds if summary.seconds else 0.0
         verb = "Would import" if summary.dry_run else "Imported"
