@@ -9,8 +9,10 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.timezone import localtime
 from import_export import fields
 
 from artifacts.models import (
@@ -252,7 +254,11 @@ class ArtifactAdmin(CatalogueAdminMixin, ExportAdminMixin, HistoryAdmin):
                     reverse("admin:artifacts_artifactlink_change", args=[link.pk]),
                     link.url,
                     link.get_state_display(),
-                    f"{link.last_checked_at:%Y-%m-%d %H:%M}" if link.last_checked_at else "never",
+                    (
+                        date_format(localtime(link.last_checked_at), "DATETIME_FORMAT")
+                        if link.last_checked_at
+                        else "never"
+                    ),
                 )
                 for link in artifact.links.all()
             ),
@@ -376,7 +382,7 @@ class ArtifactLinkAdmin(admin.ModelAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ms</td><td>{}</td></tr>",
             (
                 (
-                    f"{check.checked_at:%Y-%m-%d %H:%M}",
+                    date_format(localtime(check.checked_at), "DATETIME_FORMAT"),
                     check.get_outcome_display(),
                     check.status_code or "-",
                     " → ".join(f"{status} {url}" for status, url in check.redirects) or "-",

@@ -14,8 +14,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
 
 from artifacts.models import ArtifactRevision, ReviewDecision
 from artifacts.models.submissions import Submission
@@ -77,7 +79,7 @@ class ReviewAdmin(admin.ModelAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    record.decided_at.strftime("%Y-%m-%d %H:%M"),
+                    date_format(localtime(record.decided_at), "DATETIME_FORMAT"),
                     record.get_decision_display(),
                     _name_of(record.decided_by),
                     record.message or "-",

@@ -63,6 +63,17 @@ def _calendar_bytes(deadlines: list[Deadline], *, name: str, site: str) -> bytes
     return calendar.to_ical()
 
 
+def deadline_calendar(deadline_id: int, *, site: str) -> bytes | None:
+    """One public deadline, for its "Add to calendar" link; None if no public deadline has
+    that id (a staff-only one included)."""
+    deadlines = list(_public_deadlines().filter(pk=deadline_id))
+    if not deadlines:
+        return None
+    deadline = deadlines[0]
+    owner = deadline.cycle or deadline.award
+    return _calendar_bytes(deadlines, name=f"{owner}: {deadline.get_kind_display()}", site=site)
+
+
 def _public_deadlines() -> QuerySet[Deadline]:
     """Public deadlines in date order, each with ``revised_at``: its last recorded change."""
     revisions: Any = Deadline.history.model.objects

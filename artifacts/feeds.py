@@ -9,7 +9,7 @@ from typing import Any
 from xml.sax.xmlreader import AttributesImpl
 
 from django.contrib.syndication.views import Feed
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
@@ -17,7 +17,7 @@ from django.utils.html import escape
 from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.decorators.http import require_safe
 
-from artifacts.calendar import cycle_deadlines_calendar, deadlines_calendar
+from artifacts.calendar import cycle_deadlines_calendar, deadline_calendar, deadlines_calendar
 from artifacts.metadata.common import orcid_url
 from artifacts.models import Artifact
 from artifacts.selectors.search import CatalogueQuery, artifact_filtered
@@ -174,9 +174,9 @@ class ArtifactsRssFeed(ArtifactsAtomFeed):
         return str(escape(super().item_description(item)))
 
 
-def _ics_response(body: bytes) -> HttpResponse:
+def _ics_response(body: bytes, filename: str = "deadlines.ics") -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
@@ -191,3 +191,12 @@ def cycle_deadlines_ics(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     site = request.build_absolute_uri("/").rstrip("/")
     return _ics_response(cycle_deadlines_calendar(cycle, site=site))
+
+
+@require_safe
+def deadline_ics(request: HttpRequest, deadline_id: int) -> HttpResponse:
+    """One public deadline as a calendar of one event: its "Add to calendar" link."""
+    body = deadline_calendar(deadline_id, site=request.build_absolute_uri("/").rstrip("/"))
+    if body is None:
+        raise Http404("No public deadline has this number.")
+    return _ics_response(body, filename=f"deadline-{deadline_id}.ics")

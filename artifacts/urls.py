@@ -55,6 +55,7 @@ urlpatterns = [
     path("feeds/artifacts.atom", feeds.ArtifactsAtomFeed(), name="feed-atom"),
     path("feeds/artifacts.rss", feeds.ArtifactsRssFeed(), name="feed-rss"),
     path("feeds/deadlines.ics", feeds.deadlines_ics, name="feed-deadlines"),
+    path("feeds/deadlines/<int:deadline_id>.ics", feeds.deadline_ics, name="feed-deadline"),
     path(
         "feeds/cycles/<int:cycle_id>/deadlines.ics",
         feeds.cycle_deadlines_ics,

@@ -15,6 +15,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_safe
 
 from artifacts import signposting
@@ -178,7 +179,7 @@ _BADGES: dict[str, str] = {
 
 
 def _day(instant: dt.datetime) -> str:
-    return timezone.localdate(instant).isoformat()
+    return date_format(timezone.localdate(instant))  # the pages' one date style
 
 
 def _days_ago(instant: dt.datetime, today: dt.date) -> str:

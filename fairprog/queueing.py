@@ -40,6 +40,22 @@ def queue_after_commit(
     )
 
 
+def queue_once_after_commit(task: str, *, what: str) -> None:
+    """queue_after_commit of a task without arguments, at most once per transaction: a
+    transaction that changes six deadlines asks for one reminder scan, not six. What is
+    already waiting for the commit is read from the connection's own list, so a rolled-back
+    savepoint, which takes its callbacks with it, leaves no stale mark behind."""
+    connection = transaction.get_connection()
+    if any(getattr(call, "queues_once", None) == task for _, call, _ in connection.run_on_commit):
+        return
+
+    def publish() -> None:
+        _publish(task, [()], what=what, on_failure=None, options={})
+
+    publish.queues_once = task  # type: ignore[attr-defined]
+    transaction.on_commit(publish)
+
+
 def queue_now(
     task: Task[Any, Any] | str,
     *arg_lists: Sequence[Any],

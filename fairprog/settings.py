@@ -144,6 +144,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
+# One date style on pages and in the admin, instants labelled with their zone.
+FORMAT_MODULE_PATH = ["fairprog.formats"]
 
 # --- Static files ---------------------------------------------------------
 STATIC_URL = "static/"

@@ -87,6 +87,12 @@ def test_no_public_url_reveals_the_canary(client):
         reverse("artifacts:feed-rss"),
         reverse("artifacts:feed-deadlines"),
         reverse("artifacts:feed-cycle-deadlines", args=[cycle.pk]),
+        *[
+            reverse("artifacts:feed-deadline", args=[pk])
+            for pk in Deadline.objects.filter(
+                cycle=cycle, visibility=Deadline.Visibility.PUBLIC
+            ).values_list("pk", flat=True)
+        ],
         reverse("api-schema"),
         reverse("api-docs"),
         "/api/v1/",
@@ -115,6 +121,11 @@ def test_no_public_url_reveals_the_canary(client):
     assert client.get("/api/v1/artifacts/draft-one/").status_code == 404
     assert client.get(reverse("artifacts:detail", args=["draft-one"])).status_code == 404
     assert client.get("/api/v1/artifacts/draft-two/").status_code == 404
+    # The staff-only deadline has no calendar of its own.
+    staff_only = Deadline.objects.get(visibility=Deadline.Visibility.STAFF, cycle=cycle)
+    hidden = client.get(reverse("artifacts:feed-deadline", args=[staff_only.pk]))
+    assert hidden.status_code == 404
+    assert CANARY not in hidden.content.decode()
     # The public artifact's link health is shown: the canary was there to be found.
     shown = dict(fetched)
     for what in ("artifact as application/json", reverse("artifacts:detail", args=["public-one"])):

@@ -155,6 +155,7 @@ def site():
             "artifacts:person-detail": {"pk": pi.pk},
             "artifacts:open-data-file": {"filename": "awards.csv"},
             "artifacts:feed-cycle-deadlines": {"cycle_id": cycle.pk},
+            "artifacts:feed-deadline": {"deadline_id": deadline.pk},
             "reminders:confirm": {"token": subscriptions.confirmation_token(subscription)},
             "reminders:unsubscribe": {"token": unsubscribe_token(f"subscriber:{subscription.pk}")},
             **{
@@ -375,6 +376,7 @@ def test_invalid_filters_of_every_api_list_are_400(site, anonymous, url):
         f"/api/v1/organizations/{HUGE_NUMBER}/",
         "/api/v1/cycles/abc/",
         f"/feeds/cycles/{HUGE_NUMBER}/deadlines.ics",
+        f"/feeds/deadlines/{HUGE_NUMBER}.ics",
         f"/projects/{HUGE_NUMBER}/",
         f"/institutions/{HUGE_NUMBER}/",
         f"/people/{HUGE_NUMBER}/",

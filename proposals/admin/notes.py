@@ -20,6 +20,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -65,7 +66,7 @@ def _signed(record: InternalNote | Attachment, user: User, when: Any) -> str:
     else:
         zone = record.award.program.time_zone  # type: ignore[union-attr]
     local = timezone.localtime(when, zoneinfo.ZoneInfo(zone))
-    return f"{user.get_full_name() or user.get_username()}, {local:%Y-%m-%d %H:%M %Z}"
+    return f"{user.get_full_name() or user.get_username()}, {date_format(local, 'DATETIME_FORMAT')}"
 
 
 def _with_targets(queryset: QuerySet[Any]) -> QuerySet[Any]:

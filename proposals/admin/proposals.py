@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from import_export import fields
 
 from fairprog.admin_actions import AdminAction, service_action
@@ -231,7 +232,7 @@ class ProposalAdmin(NotesAdminMixin, ProposalWorkflowAdminMixin, ExportAdminMixi
     def submitted_on(self, proposal: Proposal) -> str:
         if proposal.submitted_at is None:
             return "-"
-        return f"{timezone.localtime(proposal.submitted_at):%Y-%m-%d}"
+        return date_format(timezone.localdate(proposal.submitted_at), "SHORT_DATE_FORMAT")
 
     def has_award_permission(self, request: HttpRequest) -> bool:
         """Awarding changes the proposal and creates an award."""

@@ -188,9 +188,9 @@ def deliveries_queue_after_commit(ids: Sequence[int]) -> None:
 
 def reminders_scan_soon() -> None:
     """Ask a worker to run the scan once the current transaction commits (after a deadline
-    changed). Never fails the caller: with the broker down, beat's periodic scan does the
-    same a few minutes later."""
-    queueing.queue_after_commit(SCAN_TASK, what="the reminder scan")
+    changed), once however many deadlines the transaction changed. Never fails the caller:
+    with the broker down, beat's periodic scan does the same a few minutes later."""
+    queueing.queue_once_after_commit(SCAN_TASK, what="the reminder scan")
 
 
 # --- Sending one delivery -------------------------------------------------------

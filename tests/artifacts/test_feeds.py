@@ -103,6 +103,29 @@ def test_per_cycle_feed_and_staff_deadlines_never_appear(client):
     assert client.get("/feeds/cycles/999999/deadlines.ics").status_code == 404
 
 
+def test_each_public_deadline_is_a_calendar_of_its_own_and_a_staff_one_is_not_found(client):
+    cycle = CycleFactory(solicitation_number="NSF 31-501")
+    public = deadline_create(cycle=cycle, kind="full_proposal", due_date=dt.date(2031, 7, 1))
+    deadline_create(cycle=cycle, kind="letter_of_intent", due_date=dt.date(2031, 6, 1))
+    staff = deadline_create(
+        cycle=cycle,
+        kind="review_due",
+        due_date=dt.date(2031, 9, 1),
+        label="Panel canary-92d",
+        visibility=Deadline.Visibility.STAFF,
+    )
+    response = client.get(f"/feeds/deadlines/{public.pk}.ics")
+    assert response["Content-Disposition"] == f'inline; filename="deadline-{public.pk}.ics"'
+    calendar = _calendar(client, f"/feeds/deadlines/{public.pk}.ics")
+    [event] = calendar.walk("VEVENT")
+    assert str(event["uid"]) == f"deadline-{public.pk}@fairprog"
+    assert str(calendar["x-wr-calname"]) == f"{cycle}: Full proposal"
+    for missing in (staff.pk, 999999):
+        response = client.get(f"/feeds/deadlines/{missing}.ics")
+        assert response.status_code == 404
+        assert b"canary-92d" not in response.content
+
+
 # --- Hostile text: what readers get is the text as typed, never markup ---------------
 
 HOSTILE = '<img src=x onerror=alert(1)> <b>bold</b> & "quoted" <script>alert(2)</script>'

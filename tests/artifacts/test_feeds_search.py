@@ -124,14 +124,14 @@ def test_home_page_offers_upcoming_cycles_calendars(client, django_assert_max_nu
 def test_cards_show_the_release_date_in_one_style(client):
     ArtifactFactory(title="Released set", release_date=dt.date(2024, 3, 12))
     body = client.get("/artifacts/").content.decode()
-    assert 'Released <time datetime="2024-03-12">12 March 2024</time>' in body
+    assert 'Released <time datetime="2024-03-12">March 12, 2024</time>' in body
 
 
 def test_cards_without_a_release_date_show_the_publication_date(client):
     published = timezone.make_aware(dt.datetime(2023, 11, 5, 12, 0))
     ArtifactFactory(title="Undated set", release_date=None, published_at=published)
     body = client.get("/artifacts/").content.decode()
-    assert 'Published <time datetime="2023-11-05">5 November 2023</time>' in body
+    assert 'Published <time datetime="2023-11-05">November 5, 2023</time>' in body
 
 
 def test_favicon_is_served_and_linked(client):

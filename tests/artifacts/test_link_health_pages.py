@@ -10,6 +10,7 @@ from typing import cast
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from artifacts import linkcheck
 from artifacts.models import Artifact, ArtifactLink, LinkState
@@ -70,12 +71,12 @@ def days_ago(days: int) -> dt.datetime:
         (
             LinkState.FAILING,
             {"state_since": SINCE, "last_checked_at": days_ago(0)},
-            "Failing since 2026-01-02, not yet confirmed · checked today",
+            "Failing since January 2, 2026, not yet confirmed · checked today",
         ),
         (
             LinkState.BROKEN,
             {"state_since": SINCE, "last_checked_at": days_ago(1)},
-            "Broken since 2026-01-02 · checked yesterday",
+            "Broken since January 2, 2026 · checked yesterday",
         ),
         (LinkState.UNCHECKED, {}, "Not checked yet"),
     ],
@@ -94,7 +95,7 @@ def test_artifact_page_gives_a_check_long_ago_as_a_date(client):
     checked = timezone.now() - dt.timedelta(days=90)
     set_link(artifact, "landing", LinkState.OK, last_checked_at=checked)
 
-    assert f"Working · checked on {timezone.localdate(checked).isoformat()}" in page_text(
+    assert f"Working · checked on {date_format(timezone.localdate(checked))}" in page_text(
         client, artifact
     )
 

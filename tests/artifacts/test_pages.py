@@ -82,6 +82,27 @@ def test_page_query_count_is_constant(client, django_assert_num_queries, page, r
     assert response.status_code == 200
 
 
+# The main navigation's entry each page is under (None: under none of them).
+CURRENT_SECTION = {
+    "home": None,
+    "list": "Artifacts",
+    "search": "Artifacts",
+    "link-health": "Artifacts",
+    "detail": "Artifacts",
+    "projects": "Funded projects",
+    "project": "Funded projects",
+    "cycles": "Cycles &amp; deadlines",
+}
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_the_navigation_marks_one_section_as_current_at_most(client, page):
+    artifact = _catalogue(1)
+    text = client.get(PAGES[page](artifact)).content.decode()
+    current = re.findall(r'<a href="[^"]*" aria-current="page">([^<]*)</a>', text)
+    assert current == ([CURRENT_SECTION[page]] if CURRENT_SECTION[page] else [])
+
+
 def test_artifact_detail_shows_documentation_creators_and_project():
     person = PersonFactory(given_name="Ada", family_name="Lovelace", orcid="0000-0002-1825-0097")
     artifact = ArtifactFactory(
@@ -208,7 +229,7 @@ def test_cycles_page_spells_out_the_local_time_rule(client):
     DeadlineFactory(cycle=cycle, due_date=dt.date(2020, 7, 13))
     text = client.get(reverse("artifacts:cycle-list")).content.decode()
     assert "July 13, 2020, 5 p.m. submitter&#x27;s local time" in text
-    assert "Jul 13, 2020, 5:00 PM EDT" in text
+    assert "July 13, 2020, 5:00 PM EDT" in text
 
 
 def test_unknown_project_is_404(client):

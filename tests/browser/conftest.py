@@ -81,9 +81,10 @@ def page_for(browser, live_server, csp_violations):
     ``page_for("desktop")``."""
     contexts = []
 
-    def open_page(viewport: str | dict[str, int] = "desktop") -> Any:
+    def open_page(viewport: str | dict[str, int] = "desktop", **options: Any) -> Any:
+        """``options`` go to the browser context (``timezone_id="Europe/Berlin"``)."""
         size = VIEWPORTS[viewport] if isinstance(viewport, str) else viewport
-        context = browser.new_context(viewport=size, base_url=live_server.url)
+        context = browser.new_context(viewport=size, base_url=live_server.url, **options)
         csp_violations.watch(context)
         context.on("page", csp_violations.watch_page)
         context.grant_permissions(["clipboard-read", "clipboard-write"])

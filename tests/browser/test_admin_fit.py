@@ -4,12 +4,13 @@ proposal moves by its buttons."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from django.urls import reverse
 
-from proposals.models import Cycle, Proposal
+from proposals.models import Award, Cycle, Deadline, Proposal
 from tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -79,3 +80,29 @@ def test_admin_proposal_page_moves_the_proposal_by_its_next_step_button(page_for
     assert "put under review" in page.locator(".messagelist").inner_text()
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.UNDER_REVIEW
+
+
+def test_admin_names_the_programs_zone_once_and_no_field_warns_of_an_offset(
+    page_for, demo_portfolio, settings
+):
+    """A program officer five hours ahead of the program (in UTC): Django's "You are 5 hours
+    ahead of server time" under each date field is gone; the header names the zone."""
+    assert settings.TIME_ZONE == "America/New_York"
+    award = Award.objects.order_by("award_number").first()
+    deadline = Deadline.objects.order_by("pk").first()
+    assert award is not None
+    assert deadline is not None
+    page = page_for("desktop", timezone_id="UTC")
+    log_in(page)
+    for url in (
+        reverse("admin:proposals_award_change", args=[award.pk]),
+        reverse("admin:proposals_deadline_change", args=[deadline.pk]),
+    ):
+        page.goto(url)
+        page.wait_for_load_state("load")
+        assert page.locator(".vDateField").count() > 0
+        assert page.locator(".datetimeshortcuts").count() > 0  # Django's widgets ran
+        assert page.locator(".timezonewarning").count() == 0
+        header = page.locator("#branding .fp-zone").inner_text()
+        assert re.fullmatch(r"Times in America/New_York \(E[SD]T\), the program's zone", header)
+    screenshot(page, "admin-deadline-zone")

@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def catalogue():
     cycle = CycleFactory(year=2031, solicitation_number="NSF 31-501")
-    DeadlineFactory(cycle=cycle)
+    DeadlineFactory(cycle=cycle, kind="full_proposal")
+    DeadlineFactory(cycle=cycle, kind="letter_of_intent", due_date=dt.date(2031, 6, 1))
     award = AwardFactory(cycle=cycle)
     ArtifactFactory(
         award=award,
@@ -97,7 +98,7 @@ def test_a_typo_offers_the_title_it_meant(page_for, catalogue):
     assert card.count() == 1
     assert card.get_by_role("link", name="Fairness audit toolkit").is_visible()
     assert card.locator("time").get_attribute("datetime") == "2024-03-12"
-    assert card.locator("time").inner_text() == "12 March 2024"
+    assert card.locator("time").inner_text() == "March 12, 2024"
 
 
 def test_following_a_search_subscribes_to_its_feed(page_for, catalogue):
@@ -115,15 +116,25 @@ def test_following_a_search_subscribes_to_its_feed(page_for, catalogue):
     screenshot(page, "follow-search-desktop")
 
 
-def test_each_cycle_offers_its_calendar(page_for, catalogue):
+def test_each_cycle_and_each_deadline_offers_its_calendar(page_for, catalogue):
     page = page_for("phone")
     page.goto(reverse("artifacts:cycle-list"))
-    # Chromium names the link with a space before the visually hidden part.
+    # Chromium names a link with a space before its visually hidden part.
     link = page.get_by_role(
-        "link", name=re.compile(r"^Add to calendar ?: the deadlines of NSF 31-501$")
+        "link", name=re.compile(r"^Add all of them to calendar ?: the deadlines of NSF 31-501$")
     )
     href = link.get_attribute("href")
     assert href == reverse("artifacts:feed-cycle-deadlines", args=[catalogue.pk])
     calendar = page.request.get(href)
     assert calendar.headers["content-type"].startswith("text/calendar")
-    assert "BEGIN:VEVENT" in calendar.text()
+    assert calendar.text().count("BEGIN:VEVENT") == 2
+
+    deadline = catalogue.deadlines.get(visibility="public", kind="full_proposal")
+    one = page.get_by_role(
+        "link", name=re.compile(r"^Add to calendar ?: Full proposal, NSF 31-501$")
+    )
+    assert one.get_attribute("href") == reverse("artifacts:feed-deadline", args=[deadline.pk])
+    event = page.request.get(one.get_attribute("href") or "")
+    assert event.headers["content-type"].startswith("text/calendar")
+    assert event.text().count("BEGIN:VEVENT") == 1
+    assert f"UID:deadline-{deadline.pk}@fairprog" in event.text()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -18,7 +19,7 @@ from artifacts.models import ArtifactLink, LinkState
 from artifacts.services import links
 from fairprog import queueing
 from proposals.models import Award, ImportRun
-from proposals.services import import_runs
+from proposals.services import import_runs, reminders
 from proposals.tasks import reminders_scan_task
 from tests import redisbroker
 from tests.conftest import program_staff_group, wait_until
@@ -58,6 +59,46 @@ def test_queue_after_commit_undoes_its_mark_when_the_broker_is_down(redis_broker
             reminders_scan_task, what="a scan", on_failure=lambda: undone.append(True)
         )
     assert undone == [True]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scan_asked_for_by_many_changes_of_one_transaction_is_queued_once(redis_broker):
+    redis_broker.start()
+    with transaction.atomic():
+        for _ in range(6):
+            reminders.reminders_scan_soon()
+        assert redis_broker.queue_length("celery") == 0
+    assert redis_broker.queue_length("celery") == 1
+
+
+def _scan_in_a_change_that_fails() -> None:
+    with transaction.atomic():
+        reminders.reminders_scan_soon()
+        raise RuntimeError("the change is undone, and its scan with it")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scan_asked_for_in_a_rolled_back_savepoint_is_asked_for_again(redis_broker):
+    redis_broker.start()
+    with transaction.atomic():
+        with pytest.raises(RuntimeError):
+            _scan_in_a_change_that_fails()  # a savepoint, rolled back
+        reminders.reminders_scan_soon()
+    assert redis_broker.queue_length("celery") == 1
+    with pytest.raises(RuntimeError):
+        _scan_in_a_change_that_fails()  # a whole transaction, rolled back
+    assert redis_broker.queue_length("celery") == 1
+
+
+@pytest.mark.django_db
+def test_loading_the_demo_queues_one_reminder_scan(monkeypatch, django_capture_on_commit_callbacks):
+    published: list[str] = []
+    monkeypatch.setattr(
+        queueing, "_publish", lambda task, calls, **kwargs: published.append(str(task)) or 1
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", verbosity=0)
+    assert published.count(reminders.SCAN_TASK) == 1
 
 
 @pytest.mark.slow

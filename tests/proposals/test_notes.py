@@ -145,8 +145,9 @@ def test_the_proposal_page_shows_notes_oldest_first_with_author_and_program_time
     response = staff_client.get(reverse("admin:proposals_proposal_change", args=[proposal.pk]))
     text = response.content.decode()
     assert "Internal notes (confidential: staff only)" in text
-    assert "Ada First, 2026-01-05 09:30 PST" in text
-    assert text.index("Ada First, 2026-01-05") < text.index("officer, 2026-01-06 09:30 PST")
+    assert "Ada First, January 5, 2026, 9:30 AM PST" in text
+    first = text.index("Ada First, January 5, 2026")
+    assert first < text.index("officer, January 6, 2026, 9:30 AM PST")
 
 
 def test_staff_add_a_note_from_the_proposal_page(staff_client, staff_user):

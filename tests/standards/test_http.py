@@ -110,6 +110,7 @@ class Arguments:
         self.award_number = award.award_number
         self.cycles = [str(pk) for pk in Cycle.objects.order_by("pk").values_list("pk", flat=True)]
         deadline = deadline_public_queryset().order_by("pk").first()
+        self.deadlines = [str(pk) for pk in deadline_public_queryset().values_list("pk", flat=True)]
         organization = organization_public_queryset().order_by("pk").first()
         assert deadline is not None
         assert organization is not None
@@ -179,6 +180,8 @@ class Arguments:
             return [self.award_number]
         if group == "cycle_id":
             return self.cycles
+        if group == "deadline_id":
+            return self.deadlines
         if group == "assignment_id":
             return [self.assignment_id]
         if group == "pk":

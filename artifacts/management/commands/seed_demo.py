@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.db import transaction
 
 from artifacts.demo import seed_demo_artifacts
 from fairprog.catalogue_version import catalogue_changed_on_commit
@@ -35,15 +36,19 @@ class Command(DocumentedCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = SeedReport(created={})
-        program = seed_program(report)
-        seed_real_awards(program, report)
-        seed_demo_cycle(program, report)
-        report.count_many("artifact", seed_demo_artifacts())
-        login = seed_staff_login(report) if options["with_login"] else None
-        researcher = seed_demo_researcher(report) if options["with_login"] else ""
+        # One transaction: the demo loads whole or not at all, and what the services queue
+        # after commit (a reminder scan, link checks) is queued once, when it is all there.
+        with transaction.atomic():
+            program = seed_program(report)
+            seed_real_awards(program, report)
+            seed_demo_cycle(program, report)
+            report.count_many("artifact", seed_demo_artifacts())
+            login = seed_staff_login(report) if options["with_login"] else None
+            researcher = seed_demo_researcher(report) if options["with_login"] else ""
+            if report.created:
+                catalogue_changed_on_commit()  # the seeders write rows, not through services
 
         if report.created:
-            catalogue_changed_on_commit()  # the seeders write rows directly, not through services
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo data for {program.short_name}: created {report.summary()}."

@@ -1,0 +1,1 @@
+"""Date formats of FairProg's pages and admin (FORMAT_MODULE_PATH): one style everywhere."""
