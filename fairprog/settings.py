@@ -64,6 +64,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an anonymous GET it has kept is answered before any other middleware runs, and
+    # what it keeps is the response as all of them left it (fairprog/page_cache.py).
+    "fairprog.page_cache.PublicPageCacheMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response (see the block below).
@@ -127,6 +130,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Cache ----------------------------------------------------------------
 # Per-process memory by default; with several processes set CACHE_URL=redis://…
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Whole answers to anonymous visitors, kept until the catalogue changes (settings_cache.py).
+from fairprog.settings_cache import *  # noqa: E402, F403
+
 # django-ratelimit counts in this cache. It lists only third-party Redis clients as
 # supported, though Django's own Redis cache increments atomically too; the per-process
 # memory cache of the embedded default counts per process, which one web process makes exact.

@@ -117,6 +117,11 @@ def _form_page(
     )
 
 
+# No CSRF token: the form is on pages served whole from the page cache (the home page, the
+# cycles), where a token would be one visitor's. A forged post can do no more than anyone may:
+# ask for a confirmation e-mail to an address, under the same rate limits; it acts for no
+# signed-in user, and nothing is subscribed until the link in that e-mail is followed.
+@csrf_exempt
 @_private
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:

@@ -14,7 +14,7 @@ from artifacts.models import (
     MetricInput,
     SensitiveAttribute,
 )
-from artifacts.models.fairness import labels
+from artifacts.models.fairness import FAIRNESS_FIELDS, labels
 
 Kind = Artifact.Kind
 
@@ -32,18 +32,7 @@ FACTS: dict[str, tuple[str, ...]] = {
     Kind.METRIC: ("fairness_notions", "metric_form", "metric_inputs"),
     Kind.MODEL: ("domain", "group_results", "known_biases"),
 }
-ALL_FACTS = (
-    "sensitive_attributes",
-    "domain",
-    "collection_process",
-    "consent_anonymisation",
-    "known_biases",
-    "annotator_demographics",
-    "fairness_notions",
-    "metric_form",
-    "metric_inputs",
-    "group_results",
-)
+ALL_FACTS = ("sensitive_attributes", *FAIRNESS_FIELDS)
 LABELS = {
     "sensitive_attributes": "Sensitive attributes",
     "domain": "Application domain",

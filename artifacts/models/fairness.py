@@ -8,6 +8,20 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import models
 
+# The fairness fields of an artifact's own row, in the order forms give them (its sensitive
+# attributes are rows of their own: SensitiveAttribute).
+FAIRNESS_FIELDS = (
+    "domain",
+    "collection_process",
+    "consent_anonymisation",
+    "known_biases",
+    "annotator_demographics",
+    "fairness_notions",
+    "metric_form",
+    "metric_inputs",
+    "group_results",
+)
+
 
 class Domain(models.TextChoices):
     """Application domains, after the domains Fabris et al. (2022) sort fairness datasets by."""

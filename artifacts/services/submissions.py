@@ -29,6 +29,7 @@ from artifacts.models import (
     Suggestion,
     Task,
 )
+from artifacts.models.fairness import FAIRNESS_FIELDS
 from artifacts.services.artifacts import (
     artifact_create,
     artifact_fields_normalised,
@@ -65,15 +66,7 @@ EDITABLE = (
     "limitations",
     "evaluation_data",
     "ethical_considerations",
-    "domain",
-    "collection_process",
-    "consent_anonymisation",
-    "known_biases",
-    "annotator_demographics",
-    "fairness_notions",
-    "metric_form",
-    "metric_inputs",
-    "group_results",
+    *FAIRNESS_FIELDS,
 )
 RELATED = ("dimensions", "tasks", "creators", "sensitive_attributes")
 Decision = ReviewDecision.Decision

@@ -500,7 +500,8 @@ def test_home_and_cycles_pages_carry_the_form(client, program, open_cycle):
 
     for html in (home, cycles):
         assert f'action="{SUBSCRIBE}"' in html
-        assert 'name="csrfmiddlewaretoken"' in html
+        # No token: these pages are served whole from the page cache to every visitor.
+        assert "csrfmiddlewaretoken" not in html
         assert '<label for="subscribe-email">E-mail address</label>' in html
     # The home page subscribes to every cycle; the cycles page offers the open ones.
     assert '<input type="hidden" name="cycle"' in home
@@ -538,6 +539,16 @@ def test_confirm_link_opened_does_not_confirm_until_the_button_is_pressed(progra
     assert done.status_code == 200
     assert "Subscription confirmed" in done.content.decode()
     assert ReminderSubscription.objects.get().is_active
+
+
+def test_the_subscribe_form_posts_without_a_csrf_token_and_still_only_asks(program):
+    """The form is on pages kept whole for every visitor, so it carries no token; a post
+    from anywhere only asks for the confirmation e-mail, and subscribes no one by itself."""
+    response = Client(enforce_csrf_checks=True).post(SUBSCRIBE, _form(program))
+    assert response.status_code == 303
+    subscription = ReminderSubscription.objects.get()
+    assert subscription.confirmed_at is None
+    assert not subscription.is_active
 
 
 def test_confirm_post_needs_the_csrf_token(program):
