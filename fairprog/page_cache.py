@@ -64,7 +64,9 @@ class PublicPageCacheMiddleware:
         kept = cache.get(key)
         if kept is not None:
             setattr(request, HIT, True)
-            return _answer(request, kept)
+            answer = _answer(request, kept)
+            answer[STATE_HEADER] = "hit"
+            return answer
         response = self.get_response(request)
         if (
             isinstance(response, HttpResponse)
@@ -73,6 +75,7 @@ class PublicPageCacheMiddleware:
         ):
             _public(response)
             cache.set(key, _freeze(response), seconds)
+            response[STATE_HEADER] = "miss"
         return response
 
 

@@ -54,9 +54,11 @@ def test_the_second_anonymous_visit_is_served_without_the_view(
     first = client.get(url)
     assert first.status_code == 200
     assert not _hit(first)
+    assert first[page_cache.STATE_HEADER] == "miss"  # kept just now
     with django_assert_num_queries(0):
         second = client.get(url)
     assert _hit(second)
+    assert second[page_cache.STATE_HEADER] == "hit"
     assert second.content == first.content
     assert second["Content-Type"] == first["Content-Type"]
     assert second["ETag"] == first["ETag"]
@@ -159,6 +161,7 @@ def test_a_signed_in_visitor_is_never_served_from_the_cache_nor_kept(client, sta
     staff.force_login(staff_user)
     seen = staff.get("/artifacts/")
     assert not _hit(seen)
+    assert page_cache.STATE_HEADER not in seen
     assert "Cache-Control" not in seen or "public" not in seen["Cache-Control"]
     # What the signed-in visitor was answered is not kept for anyone.
     other = Client()
